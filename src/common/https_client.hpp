@@ -1,0 +1,49 @@
+#pragma once
+// A small synchronous HTTPS client (Boost.Beast) for the CLI and for the agent's one-off
+// enrollment call. The tower is always verified against a pinned CA; there is no "insecure" mode
+// except fetch_ca_insecure(), whose result the caller must check against a known fingerprint.
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace outpost {
+
+struct Endpoint {
+  std::string host;  // name or address, e.g. "127.0.0.1"
+  std::string port;  // e.g. "7443"
+};
+
+// Parses "https://HOST:PORT" (path ignored, port defaults to 443). http:// is refused: the tower
+// only speaks TLS.
+Result<Endpoint> parse_tower_url(const std::string& url);
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+struct HttpsClientOptions {
+  std::string ca_pem;                           // trust anchor (required)
+  std::optional<std::string> client_cert_pem;   // mutual TLS
+  std::optional<std::string> client_key_pem;
+  std::chrono::milliseconds timeout{15000};
+};
+
+// Sends one request. A failure to connect, a TLS failure or a timeout is Error{status=0,
+// code="unreachable", message naming the endpoint and the cause}; an HTTP error status is NOT an
+// error here (the response is returned for the caller to interpret).
+Result<HttpResponse> https_request(const Endpoint& endpoint, const HttpsClientOptions& options,
+                                   const std::string& method, const std::string& target,
+                                   const std::string& body = {},
+                                   const std::map<std::string, std::string>& headers = {});
+
+// GET /v1/ca without verifying the server, returning the CA certificate PEM. Only for
+// bootstrapping trust: the caller checks the fingerprint before using it.
+Result<std::string> fetch_ca_insecure(const Endpoint& endpoint,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+}  // namespace outpost

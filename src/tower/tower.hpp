@@ -1,0 +1,18 @@
+#pragma once
+// `outpost tower`: the control plane process.
+#include <filesystem>
+#include <string>
+
+namespace outpost::tower {
+
+struct TowerOptions {
+  std::filesystem::path data_dir;
+  std::string listen = "127.0.0.1:7443";  // HOST:PORT
+  std::string advertise;                  // extra certificate names (comma separated)
+  std::string log_level = "info";
+};
+
+// Runs until SIGINT/SIGTERM. Returns the exit code.
+int run_tower(const TowerOptions& options);
+
+}  // namespace outpost::tower
