@@ -11,7 +11,7 @@ packages=(
   # runtime parts: container engine, OCI registry, test images, HA store
   podman runc docker-registry busybox-static iproute2 iptables curl ca-certificates
   # end-to-end tests
-  python3 python3-pytest
+  python3 python3-pytest python3-pytest-timeout python3-yaml
 )
 
 missing=()

@@ -1,8 +1,11 @@
 #pragma once
 // The tower's certificate authority and the agents' host certificates (OpenSSL 3). Keys are EC
 // P-256: signing is cheap, so enrolling thousands of hosts is not dominated by crypto.
+#include <openssl/types.h>
+
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +53,10 @@ class CertificateAuthority {
 
  private:
   std::string cert_pem_, key_pem_, fingerprint_;
+  // Parsed once by load(): decoding the PEMs costs more than signing (OpenSSL 3 decoders).
+  // OpenSSL allows concurrent signing with one key and certificate.
+  std::shared_ptr<X509> cert_;
+  std::shared_ptr<EVP_PKEY> key_;
 };
 
 }  // namespace outpost

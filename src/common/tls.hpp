@@ -2,6 +2,7 @@
 // TLS contexts for the tower (server) and the agent/CLI (client).
 #include <boost/asio/ssl/context.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 

@@ -26,6 +26,10 @@ struct ContainerInfo {
   std::map<std::string, std::string> labels;
 };
 
+// The labels a container created from `planned` carries: its ownership labels, with the spec hash
+// always present because the reconciler compares it to decide on replacement.
+std::map<std::string, std::string> owned_labels(const PlannedContainer& planned);
+
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -2,8 +2,10 @@
 // The application specification: what to run. See DESIGN.md for the YAML shape. Every field is
 // validated strictly at parse time (unknown field, missing field, wrong type, bad name, bad
 // value are all 422 with the field path), so what the store holds is always well formed.
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/json.hpp"
@@ -47,6 +49,9 @@ struct Application {
   static Result<Application> from_json(const Json& doc);
   // Canonical form: every field spelled out, so two equal specs serialize identically.
   Json to_json() const;
+
+  // nullptr when the application has no service of that name.
+  const ServiceSpec* service(std::string_view service_name) const;
 };
 
 }  // namespace outpost

@@ -16,6 +16,10 @@ namespace outpost {
 // "${" is an error naming the variable.
 Result<std::string> substitute(std::string_view text, const std::map<std::string, std::string>& vars);
 
+// The variable names `text` refers to, in order of appearance, with the same syntax rules as
+// substitute(): lets a spec be checked for well-formed ${...} before any site's vars are known.
+Result<std::vector<std::string>> referenced_variables(std::string_view text);
+
 struct PublishedPort {
   int container = 0;
   int host = 0;
@@ -45,7 +49,10 @@ struct PlannedContainer {
   std::vector<PublishedPort> ports;
   std::string restart;  // always | on-failure | never
   std::map<std::string, std::string> labels;  // the outpost.* labels above
-  std::string spec_hash;  // sha256 hex over the fields above except labels
+  // sha256 hex over the canonical JSON of image, command, env, ports and restart: what the
+  // engine would run. Identity fields are in the name already; a new version whose containers
+  // are unchanged keeps them running.
+  std::string spec_hash;
 };
 
 struct RenderError {

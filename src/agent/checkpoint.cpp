@@ -1,0 +1,30 @@
+#include "agent/checkpoint.hpp"
+
+#include "common/files.hpp"
+#include "common/pki.hpp"
+
+namespace outpost::agent {
+
+Result<std::optional<SiteDesired>> Checkpoint::load() const {
+  if (!std::filesystem::exists(file_)) return std::optional<SiteDesired>{};
+  auto text = read_file(file_);
+  if (!text) return std::unexpected(text.error());
+  auto newline = text->find('\n');
+  auto corrupt = [&](const std::string& why) { return fail(500, "corrupt", "checkpoint " + file_.string() + " is damaged: " + why); };
+  if (newline == std::string::npos) return corrupt("no checksum line");
+  const std::string checksum = text->substr(0, newline);
+  const std::string body = text->substr(newline + 1);
+  if (sha256_hex(body) != checksum) return corrupt("checksum mismatch");
+  auto doc = parse_document(body);
+  if (!doc) return corrupt(doc.error().message);
+  auto desired = SiteDesired::from_json(*doc);
+  if (!desired) return corrupt(desired.error().message);
+  return std::optional<SiteDesired>{std::move(*desired)};
+}
+
+Status Checkpoint::save(const SiteDesired& desired) const {
+  const std::string body = desired.to_json().dump();
+  return write_file_atomic(file_, sha256_hex(body) + "\n" + body, 0600);
+}
+
+}  // namespace outpost::agent

@@ -1,0 +1,83 @@
+#include "agent/identity.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/files.hpp"
+#include "common/https_client.hpp"
+#include "common/json.hpp"
+#include "common/pki.hpp"
+
+namespace outpost::agent {
+
+namespace {
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+Result<AgentIdentity> load_identity(const std::filesystem::path& data_dir) {
+  auto meta_text = read_file(data_dir / "identity.json");
+  if (!meta_text) return not_found("no identity in " + data_dir.string());
+  auto meta = parse_document(*meta_text);
+  if (!meta || !meta->is_object()) return fail(500, "corrupt", (data_dir / "identity.json").string() + " is damaged");
+  AgentIdentity identity;
+  identity.tower_url = meta->value("tower", std::string{});
+  identity.site = meta->value("site", std::string{});
+  identity.host = meta->value("host", std::string{});
+  for (auto [file, target] : {std::pair{"key.pem", &identity.key_pem}, {"cert.pem", &identity.cert_pem}, {"ca.pem", &identity.ca_pem}}) {
+    auto content = read_file(data_dir / file);
+    if (!content) return fail(500, "corrupt", "the identity in " + data_dir.string() + " lacks " + file + "; enroll again with a new join token");
+    *target = std::move(*content);
+  }
+  return identity;
+}
+
+Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& token, const std::string& host,
+                             const std::filesystem::path& data_dir) {
+  auto endpoint = parse_tower_url(tower_url);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  auto last_dot = token.rfind('.');
+  if (last_dot == std::string::npos || token.find('.') == last_dot)
+    return fail(401, "unauthorized", "the join token is malformed (expected ID.SECRET.FINGERPRINT)");
+  const std::string fingerprint = lower(token.substr(last_dot + 1));
+
+  auto ca = fetch_ca_insecure(*endpoint);
+  if (!ca) return std::unexpected(ca.error());
+  auto ca_info = inspect_certificate(*ca);
+  if (!ca_info) return std::unexpected(ca_info.error());
+  if (lower(ca_info->fingerprint) != fingerprint)
+    return fail(401, "unauthorized", "the tower at " + tower_url + " presents a CA whose fingerprint does not match the join token; refusing to enroll");
+
+  auto key = generate_private_key_pem();
+  if (!key) return std::unexpected(key.error());
+  auto csr = make_csr(*key, host);
+  if (!csr) return std::unexpected(csr.error());
+  Json request = {{"token", token}, {"host", host}, {"csr", *csr}};
+  auto response = https_request(*endpoint, HttpsClientOptions{*ca, std::nullopt, std::nullopt}, "POST", "/v1/enroll", request.dump());
+  if (!response) return std::unexpected(response.error());
+  auto body = parse_document(response->body);
+  if (response->status != 200) {
+    std::string message = body && body->is_object() && body->contains("error")
+                              ? (*body)["error"].value("message", std::string{"enrollment refused"})
+                              : "enrollment refused with HTTP " + std::to_string(response->status);
+    return fail(response->status, "enroll", message);
+  }
+  if (!body || !body->is_object()) return fail(502, "enroll", "the tower's enrollment answer is not JSON");
+
+  AgentIdentity identity{tower_url, body->value("site", std::string{}), body->value("host", std::string{}), *key,
+                         body->value("certificate", std::string{}), body->value("ca", std::string{})};
+  if (auto made = ensure_directory(data_dir); !made) return std::unexpected(made.error());
+  // The identity file is written last: its presence means the enrollment is complete.
+  if (auto w = write_file_atomic(data_dir / "key.pem", identity.key_pem, 0600); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "cert.pem", identity.cert_pem, 0644); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "ca.pem", identity.ca_pem, 0644); !w) return std::unexpected(w.error());
+  Json meta = {{"tower", tower_url}, {"site", identity.site}, {"host", identity.host}};
+  if (auto w = write_file_atomic(data_dir / "identity.json", meta.dump(2), 0644); !w) return std::unexpected(w.error());
+  spdlog::info("enrolled as host {} of site {}", identity.host, identity.site);
+  return identity;
+}
+
+}  // namespace outpost::agent

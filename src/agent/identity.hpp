@@ -1,0 +1,28 @@
+#pragma once
+// The host's identity in its data directory: which tower, which site and host, and the key and
+// certificate it proves itself with. Created once by enrollment with a join token.
+#include <filesystem>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace outpost::agent {
+
+struct AgentIdentity {
+  std::string tower_url;
+  std::string site;
+  std::string host;
+  std::string key_pem;
+  std::string cert_pem;
+  std::string ca_pem;
+};
+
+// 404 "not_found" when the directory holds no identity yet.
+Result<AgentIdentity> load_identity(const std::filesystem::path& data_dir);
+
+// Pins the tower by the CA fingerprint inside the token, proves the token, and stores the
+// certificate the tower signs. Errors say what to do (a refused token names the reason).
+Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& token, const std::string& host,
+                             const std::filesystem::path& data_dir);
+
+}  // namespace outpost::agent

@@ -1,0 +1,70 @@
+#pragma once
+// The agent's heart: holds the checkpointed desired state of its site, reconciles this host's
+// containers against it (on every change and every resync period) and keeps the per-container
+// status it reports. Runs on the agent's io_context; works the same with or without a session.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "agent/checkpoint.hpp"
+#include "common/clock.hpp"
+#include "engine/engine.hpp"
+#include "model/desired_state.hpp"
+
+namespace outpost::agent {
+
+class AgentRuntime {
+ public:
+  AgentRuntime(boost::asio::any_io_executor executor, Engine& engine, Checkpoint checkpoint, std::string site,
+               std::string host, const Clock& clock, std::chrono::milliseconds resync = std::chrono::seconds(5));
+
+  // Loads the checkpoint. A damaged checkpoint is reported and the agent starts from revision 0,
+  // so the tower sends the whole state again.
+  Status load_checkpoint();
+
+  // Applies a `desired` message, checkpoints the result and wakes the reconciler. Returns the
+  // revision to acknowledge. A revision gap leaves the state as it was (the caller reconnects).
+  Result<std::uint64_t> apply_desired(const Json& delta);
+
+  std::uint64_t revision() const { return desired_.revision; }
+  // The reported status of every container this host should run (protocol.md "status").
+  Json instances() const;
+  // Called whenever instances() changes.
+  void set_status_listener(std::function<void()> listener) { listener_ = std::move(listener); }
+
+  // The reconcile loop; runs until the io_context stops.
+  boost::asio::awaitable<void> run();
+  void wake();
+
+ private:
+  struct ContainerStatus {
+    std::string app, version, service, instance, container, image;
+    std::string state = "pending";
+    std::string message;
+    std::string container_id;
+    int exit_code = 0;
+    bool operator==(const ContainerStatus&) const = default;
+  };
+
+  boost::asio::awaitable<void> reconcile_once();
+  void publish(std::map<std::string, ContainerStatus> next);
+
+  boost::asio::any_io_executor executor_;
+  Engine& engine_;
+  Checkpoint checkpoint_;
+  std::string site_, host_;
+  const Clock& clock_;
+  std::chrono::milliseconds resync_;
+  boost::asio::steady_timer wake_;
+  bool dirty_ = true;
+  SiteDesired desired_;
+  std::map<std::string, ContainerStatus> status_;  // by container name, plus render errors
+  std::function<void()> listener_;
+};
+
+}  // namespace outpost::agent

@@ -1,0 +1,137 @@
+#include "agent/session_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/https_client.hpp"
+#include "common/tls.hpp"
+#include "common/ws_outbox.hpp"
+
+namespace outpost::agent {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+bool is_ip_address(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// One session: connect, hello, then serve until the connection ends. Returns a description of
+// why it ended (for the log) and whether it got as far as an established session.
+asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& identity, const Endpoint& endpoint,
+                                                          asio::ssl::context& tls, AgentRuntime& runtime) {
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
+  if (resolve_ec) co_return std::pair{false, "cannot resolve " + endpoint.host + ": " + resolve_ec.message()};
+
+  WsStream ws(executor, tls);
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
+  if (auto [ec, ep] = co_await beast::get_lowest_layer(ws).async_connect(results, use_tuple); ec)
+    co_return std::pair{false, "cannot connect: " + ec.message()};
+  if (!is_ip_address(endpoint.host)) SSL_set_tlsext_host_name(ws.next_layer().native_handle(), endpoint.host.c_str());
+  ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+  if (auto [ec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_tuple); ec)
+    co_return std::pair{false, "TLS handshake failed: " + ec.message()};
+  beast::get_lowest_layer(ws).expires_never();
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+  timeouts.idle_timeout = std::chrono::seconds(30);
+  timeouts.keep_alive_pings = true;
+  ws.set_option(timeouts);
+  ws.read_message_max(64 * 1024 * 1024);
+  if (auto [ec] = co_await ws.async_handshake(endpoint.host + ":" + endpoint.port, "/v1/session", use_tuple); ec)
+    co_return std::pair{false, "the tower refused the session (" + ec.message() + "); is this host still enrolled?"};
+
+  auto outbox = std::make_shared<Outbox<WsStream>>(ws);
+  asio::co_spawn(executor, [outbox]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
+  outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
+  auto send_status = [&runtime, outbox] {
+    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}}.dump());
+  };
+  send_status();
+  runtime.set_status_listener(send_status);
+  spdlog::info("session to the tower established (site {}, host {}, revision {})", identity.site, identity.host, runtime.revision());
+
+  beast::flat_buffer buffer;
+  std::string ended = "the tower closed the session";
+  for (;;) {
+    auto [ec, bytes] = co_await ws.async_read(buffer, use_tuple);
+    (void)bytes;
+    if (ec) {
+      ended = "session lost: " + ec.message();
+      break;
+    }
+    Json message = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+    buffer.consume(buffer.size());
+    if (!message.is_object() || message.value("type", std::string{}) != "desired") continue;
+    auto revision = runtime.apply_desired(message);
+    if (!revision) {
+      // A gap means a message was lost; reconnecting re-sends everything since our revision.
+      spdlog::warn("cannot apply desired state: {}; reconnecting", revision.error().message);
+      outbox->close("resync");
+      continue;
+    }
+    outbox->push(Json{{"type", "ack"}, {"revision", *revision}}.dump());
+  }
+  runtime.set_status_listener({});
+  outbox->stop();
+  co_return std::pair{true, ended};
+}
+
+}  // namespace
+
+std::chrono::milliseconds Backoff::delay(unsigned failures, Random& random) const {
+  double base = static_cast<double>(initial.count()) * std::pow(2.0, std::min(failures, 16u) - 1.0);
+  base = std::min(base, static_cast<double>(max.count()));
+  double factor = 1.0 + jitter * (2.0 * random.next_unit() - 1.0);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(base * factor));
+}
+
+asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, Random& random, Backoff backoff) {
+  auto endpoint = parse_tower_url(identity.tower_url);
+  if (!endpoint) {
+    spdlog::error("{}", endpoint.error().message);
+    co_return;
+  }
+  auto tls = make_client_tls(identity.ca_pem, identity.cert_pem, identity.key_pem);
+  if (!tls) {
+    spdlog::error("cannot set up TLS: {}", tls.error().message);
+    co_return;
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  unsigned failures = 0;
+  for (;;) {
+    auto [established, why] = co_await one_session(identity, *endpoint, **tls, runtime);
+    failures = established ? 1 : failures + 1;
+    auto wait = backoff.delay(failures, random);
+    spdlog::warn("{}; retrying in {} ms", why, wait.count());
+    timer.expires_after(wait);
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+}  // namespace outpost::agent

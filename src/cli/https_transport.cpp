@@ -1,0 +1,17 @@
+#include "cli/https_transport.hpp"
+
+namespace outpost::cli {
+
+Result<Transport> make_https_transport(const std::string& tower_url, const std::string& ca_pem) {
+  auto endpoint = parse_tower_url(tower_url);
+  if (!endpoint) return std::unexpected(std::move(endpoint.error()));
+  HttpsClientOptions options;
+  options.ca_pem = ca_pem;
+  return Transport{[endpoint = *endpoint, options](const std::string& method, const std::string& target,
+                                                   const std::string& body,
+                                                   const std::map<std::string, std::string>& headers) {
+    return https_request(endpoint, options, method, target, body, headers);
+  }};
+}
+
+}  // namespace outpost::cli

@@ -1,0 +1,16 @@
+#pragma once
+// Small file helpers with errors as values. Writes are atomic (temp file, fsync, rename) so a
+// crash never leaves a half-written file behind.
+#include <filesystem>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace outpost {
+
+Result<std::string> read_file(const std::filesystem::path& path);
+// `mode` applies to the new file (e.g. 0600 for keys and tokens).
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
+Status ensure_directory(const std::filesystem::path& path, unsigned mode = 0700);
+
+}  // namespace outpost

@@ -1,0 +1,89 @@
+#include "common/tls.hpp"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <memory>
+
+namespace outpost {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+using TlsContext = std::shared_ptr<ssl::context>;
+
+std::unexpected<Error> tls_failure(const std::string& what, const boost::system::error_code& ec) {
+  return bad_request(what + ": " + ec.message());
+}
+
+// Constructing a context is the one Asio SSL call with no error_code overload.
+Result<TlsContext> new_context(ssl::context::method method) {
+  try {
+    auto context = std::make_shared<ssl::context>(method);
+    if (SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION) != 1)
+      return internal_error("cannot require TLS 1.2 or later");
+    return context;
+  } catch (const boost::system::system_error& e) {
+    return internal_error(std::string("cannot create a TLS context: ") + e.what());
+  }
+}
+
+Status trust_only(ssl::context& context, const std::string& ca_pem, const char* role) {
+  if (ca_pem.empty()) return bad_request(std::string("no CA certificate given to verify the ") + role);
+  boost::system::error_code ec;
+  context.add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+  if (ec) return tls_failure(std::string("cannot load the CA certificate for the ") + role, ec);
+  return {};
+}
+
+Status present_identity(ssl::context& context, const std::string& cert_pem, const std::string& key_pem) {
+  boost::system::error_code ec;
+  context.use_certificate_chain(boost::asio::buffer(cert_pem), ec);
+  if (ec) return tls_failure("cannot load the TLS certificate", ec);
+  context.use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, ec);
+  if (ec) return tls_failure("cannot load the TLS private key", ec);
+  if (SSL_CTX_check_private_key(context.native_handle()) != 1)
+    return bad_request("the TLS private key does not match the certificate");
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ssl::context>> make_server_tls(const std::string& cert_pem,
+                                                      const std::string& key_pem,
+                                                      const std::string& client_ca_pem) {
+  auto context = new_context(ssl::context::tls_server);
+  if (!context) return context;
+  if (auto ok = present_identity(**context, cert_pem, key_pem); !ok) return std::unexpected(ok.error());
+  if (auto ok = trust_only(**context, client_ca_pem, "clients"); !ok) return std::unexpected(ok.error());
+  // Asking without requiring lets token-authenticated clients without a certificate share the
+  // port; a certificate that is presented must still verify, or the handshake fails.
+  boost::system::error_code ec;
+  (*context)->set_verify_mode(ssl::verify_peer, ec);
+  if (ec) return tls_failure("cannot request client certificates", ec);
+  // Session resumption with client verification is refused by OpenSSL without an id context.
+  static constexpr unsigned char kSessionContext[] = "outpost";
+  if (SSL_CTX_set_session_id_context((*context)->native_handle(), kSessionContext,
+                                     sizeof kSessionContext - 1) != 1)
+    return internal_error("cannot set the TLS session id context");
+  return context;
+}
+
+Result<std::shared_ptr<ssl::context>> make_client_tls(const std::string& ca_pem,
+                                                      const std::optional<std::string>& cert_pem,
+                                                      const std::optional<std::string>& key_pem) {
+  if (cert_pem.has_value() != key_pem.has_value())
+    return bad_request("a client certificate and its key must be given together");
+  auto context = new_context(ssl::context::tls_client);
+  if (!context) return context;
+  if (auto ok = trust_only(**context, ca_pem, "server"); !ok) return std::unexpected(ok.error());
+  if (cert_pem)
+    if (auto ok = present_identity(**context, *cert_pem, *key_pem); !ok) return std::unexpected(ok.error());
+  boost::system::error_code ec;
+  (*context)->set_verify_mode(ssl::verify_peer, ec);
+  if (ec) return tls_failure("cannot enable server verification", ec);
+  return context;
+}
+
+}  // namespace outpost

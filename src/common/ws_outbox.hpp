@@ -1,0 +1,71 @@
+#pragma once
+// Beast allows one outstanding write per WebSocket. Both ends of the agent session write from
+// several places (replies, pushes, status), so each socket gets one Outbox: callers push messages
+// and a single writer coroutine drains them in order.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <deque>
+#include <string>
+
+namespace outpost {
+
+template <class WebSocket>
+class Outbox {
+ public:
+  explicit Outbox(WebSocket& ws) : ws_(ws), wake_(ws.get_executor()) {
+    wake_.expires_at(boost::asio::steady_timer::time_point::max());
+  }
+
+  void push(std::string message) {
+    queue_.push_back(std::move(message));
+    wake_.cancel();
+  }
+  // Sends a close frame after what is queued, then the writer ends.
+  void close(std::string reason) {
+    closing_ = std::move(reason);
+    close_requested_ = true;
+    wake_.cancel();
+  }
+  // The reader saw the connection end: stop without writing more.
+  void stop() {
+    stopped_ = true;
+    wake_.cancel();
+  }
+  std::size_t queued() const { return queue_.size(); }
+
+  boost::asio::awaitable<void> run() {
+    constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+    while (!stopped_) {
+      if (!queue_.empty()) {
+        std::string message = std::move(queue_.front());
+        queue_.pop_front();
+        ws_.text(true);
+        if (auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message), use_tuple); ec) break;
+        continue;
+      }
+      if (close_requested_) {
+        co_await ws_.async_close(
+            boost::beast::websocket::close_reason(boost::beast::websocket::close_code::going_away, closing_), use_tuple);
+        break;
+      }
+      wake_.expires_at(boost::asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(use_tuple);
+    }
+    stopped_ = true;
+  }
+
+ private:
+  WebSocket& ws_;
+  boost::asio::steady_timer wake_;
+  std::deque<std::string> queue_;
+  std::string closing_;
+  bool close_requested_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace outpost

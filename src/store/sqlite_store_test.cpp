@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "store/store_conformance.hpp"
+
+namespace outpost {
+namespace {
+
+std::unique_ptr<Store> open_in(const std::filesystem::path& dir) {
+  auto store = open_sqlite_store(dir / "store.db");
+  return store ? std::move(*store) : nullptr;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance, ::testing::Values(StoreFactory(open_in)));
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "outpost-sqlite-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteStoreTest, CreatesMissingParentDirectories) {
+  auto store = open_sqlite_store(dir_ / "nested" / "deeper" / "store.db");
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  EXPECT_TRUE((*store)->put("/a", "1").has_value());
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "nested" / "deeper" / "store.db"));
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLog) {
+  auto store = open_sqlite_store(dir_ / "store.db");
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE((*store)->put("/a", "1").has_value());
+  // The WAL file exists while a connection is open in WAL mode and has written.
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "store.db-wal"));
+}
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsAnErrorNotACrash) {
+  std::ofstream(dir_ / "store.db") << std::string(4096, 'x');
+  auto store = open_sqlite_store(dir_ / "store.db");
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().status, 500);
+  EXPECT_FALSE(store.error().message.empty());
+}
+
+TEST_F(SqliteStoreTest, DirectoryInPlaceOfTheFileIsAnError) {
+  std::filesystem::create_directories(dir_ / "store.db");
+  EXPECT_FALSE(open_sqlite_store(dir_ / "store.db").has_value());
+}
+
+}  // namespace
+}  // namespace outpost

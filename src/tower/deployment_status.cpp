@@ -1,0 +1,61 @@
+#include "tower/deployment_status.hpp"
+
+#include "tower/placement_controller.hpp"
+#include "tower/session_hub.hpp"
+
+namespace outpost::tower {
+
+namespace {
+
+std::size_t expected_containers(const SiteApp& app) {
+  std::size_t count = 0;
+  for (const auto& assignment : app.instances)
+    for (const auto& service : app.application.services)
+      if (service.name == assignment.service) count += service.containers.size();
+  return count;
+}
+
+}  // namespace
+
+std::string site_state(const SiteApp& app, const Json& instances) {
+  if (instances.empty()) return "pending";
+  std::size_t running = 0;
+  for (const auto& instance : instances) {
+    const std::string state = instance.value("state", std::string{});
+    if (state == "error" || state == "exited") return "failed";
+    if (state == "running" && instance.value("version", std::string{}) == app.application.version) ++running;
+  }
+  return running == expected_containers(app) && instances.size() == running ? "running" : "deploying";
+}
+
+Json deployment_status(TowerContext& context, const Deployment& deployment) {
+  Json out = {{"deployment", deployment.name},
+              {"application", deployment.application},
+              {"version", deployment.version},
+              {"sites", Json::array()}};
+  auto sites = context.repo.sites();
+  if (!sites) return out;
+  for (const auto& site : *sites) {
+    const SiteDesired* desired = context.placement.desired(site.value.name);
+    if (!desired) continue;
+    auto live = desired->live();
+    auto it = live.find(deployment.application);
+    if (it == live.end() || it->second->deployment != deployment.name) continue;
+    const SiteApp& app = *it->second;
+
+    Json instances = Json::array();
+    for (const auto& instance : context.hub.instances(site.value.name))
+      if (instance.value("app", std::string{}) == deployment.application) instances.push_back(instance);
+    bool connected = false;
+    if (auto hosts = context.repo.hosts(site.value.name))
+      for (const auto& host : *hosts) connected = connected || context.hub.connection(site.value.name, host.value.name).connected;
+    out["sites"].push_back({{"site", site.value.name},
+                            {"connected", connected},
+                            {"version", app.application.version},
+                            {"state", site_state(app, instances)},
+                            {"instances", instances}});
+  }
+  return out;
+}
+
+}  // namespace outpost::tower

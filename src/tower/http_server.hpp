@@ -1,0 +1,32 @@
+#pragma once
+// The tower's one listening port: HTTPS for the REST API and, on `GET /v1/session` with a
+// WebSocket upgrade and a verified client certificate, the agent session. One coroutine per
+// connection on a single io_context; no thread per connection.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+
+#include "tower/context.hpp"
+
+namespace outpost::tower {
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, std::shared_ptr<boost::asio::ssl::context> tls, TowerContext& context);
+
+  // Binds and listens; "HOST:PORT" (port 0 picks a free one).
+  Status listen(const std::string& address);
+  void start();
+  unsigned short port() const;
+
+ private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  TowerContext& context_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace outpost::tower

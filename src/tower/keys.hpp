@@ -1,0 +1,27 @@
+#pragma once
+// The store's key layout, in one place.
+#include <string>
+
+namespace outpost::tower::keys {
+
+inline std::string site(const std::string& name) { return "/sites/" + name; }
+inline const std::string sites_prefix = "/sites/";
+inline std::string host(const std::string& site, const std::string& host) { return "/hosts/" + site + "/" + host; }
+inline std::string hosts_of(const std::string& site) { return "/hosts/" + site + "/"; }
+inline const std::string hosts_prefix = "/hosts/";
+inline std::string token(const std::string& id) { return "/tokens/" + id; }
+inline const std::string tokens_prefix = "/tokens/";
+inline std::string application(const std::string& name, const std::string& version) {
+  return "/applications/" + name + "/" + version;
+}
+inline std::string versions_of(const std::string& name) { return "/applications/" + name + "/"; }
+inline const std::string applications_prefix = "/applications/";
+inline std::string deployment(const std::string& name) { return "/deployments/" + name; }
+inline const std::string deployments_prefix = "/deployments/";
+inline std::string desired(const std::string& site) { return "/desired/" + site; }
+inline const std::string desired_prefix = "/desired/";
+inline std::string status(const std::string& site, const std::string& host) { return "/status/" + site + "/" + host; }
+inline std::string status_of(const std::string& site) { return "/status/" + site + "/"; }
+inline const std::string status_prefix = "/status/";
+
+}  // namespace outpost::tower::keys

@@ -1,0 +1,97 @@
+#include "tower/placement_controller.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "tower/keys.hpp"
+#include "tower/placement.hpp"
+
+namespace outpost::tower {
+
+PlacementController::PlacementController(Repository& repo, SessionHub& hub, boost::asio::any_io_executor executor)
+    : repo_(repo), hub_(hub), executor_(std::move(executor)) {}
+
+PlacementController::~PlacementController() {
+  for (auto id : watches_) repo_.store().unwatch(id);
+}
+
+Status PlacementController::start() {
+  auto stored = repo_.raw_list(keys::desired_prefix);
+  if (!stored) return std::unexpected(stored.error());
+  for (const auto& item : *stored) {
+    auto desired = SiteDesired::from_json(item.value);
+    if (!desired) return internal_error("stored desired state is invalid: " + desired.error().message);
+    desired_[desired->site] = std::move(*desired);
+  }
+  for (const auto& prefix : {keys::sites_prefix, keys::hosts_prefix, keys::deployments_prefix, keys::applications_prefix})
+    watches_.push_back(repo_.store().watch(prefix, [this](const std::vector<WatchEvent>&) { schedule(); }));
+  return recompute();
+}
+
+void PlacementController::schedule() {
+  if (scheduled_) return;
+  scheduled_ = true;
+  // Deferred so that a burst of writes (an apply of many documents, many enrollments) costs one
+  // pass, and so that the pass never runs inside a store callback.
+  boost::asio::post(executor_, [this] {
+    scheduled_ = false;
+    if (auto status = recompute(); !status) spdlog::error("placement pass failed: {}", status.error().message);
+  });
+}
+
+Status PlacementController::recompute() {
+  auto sites = repo_.sites();
+  if (!sites) return std::unexpected(sites.error());
+  auto deployments = repo_.deployments();
+  if (!deployments) return std::unexpected(deployments.error());
+
+  // Resolve every deployment's application version once per pass. `applications` is sized up
+  // front so the pointers into it stay valid.
+  std::vector<std::optional<Stored<Application>>> applications(deployments->size());
+  std::vector<ResolvedDeployment> resolved;
+  resolved.reserve(deployments->size());
+  for (std::size_t i = 0; i < deployments->size(); ++i) {
+    const Deployment& d = (*deployments)[i].value;
+    auto app = repo_.resolve(d.application, d.version);
+    if (!app) return std::unexpected(app.error());
+    applications[i] = std::move(*app);
+    if (!applications[i]) spdlog::warn("deployment {}: application {} version {} not found", d.name, d.application, d.version);
+    resolved.push_back({d, applications[i] ? &applications[i]->value : nullptr});
+  }
+
+  std::set<std::string> live_sites;
+  for (const auto& site : *sites) {
+    live_sites.insert(site.value.name);
+    auto hosts = repo_.hosts(site.value.name);
+    if (!hosts) return std::unexpected(hosts.error());
+    std::vector<std::string> host_names;
+    for (const auto& h : *hosts) host_names.push_back(h.value.name);
+
+    auto apps = place_on_site(site.value, host_names, resolved);
+    auto& desired = desired_[site.value.name];
+    desired.site = site.value.name;
+    if (!desired.update(apps, site_variables(site.value))) continue;
+    if (auto put = repo_.store().put(keys::desired(site.value.name), desired.to_json().dump()); !put)
+      return std::unexpected(put.error());
+    spdlog::info("site {}: desired state now at revision {} ({} applications)", site.value.name, desired.revision, apps.size());
+    hub_.notify_desired(site.value.name);
+  }
+  for (auto it = desired_.begin(); it != desired_.end();) {
+    if (live_sites.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    (void)repo_.store().remove(keys::desired(it->first));  // may already be gone with the site
+    it = desired_.erase(it);
+  }
+  return {};
+}
+
+const SiteDesired* PlacementController::desired(const std::string& site) const {
+  auto it = desired_.find(site);
+  return it == desired_.end() ? nullptr : &it->second;
+}
+
+}  // namespace outpost::tower

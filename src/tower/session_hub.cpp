@@ -1,0 +1,72 @@
+#include "tower/session_hub.hpp"
+
+namespace outpost::tower {
+
+void SessionHub::attach(const std::string& site, const std::string& host, std::shared_ptr<SessionHandle> session) {
+  auto& entry = sites_[site][host];
+  if (entry.session && entry.session != session) entry.session->close("replaced by a newer session of the same host");
+  entry.session = std::move(session);
+  entry.connection.connected = true;
+  entry.connection.since = unix_seconds(clock_.now());
+}
+
+void SessionHub::detach(const std::string& site, const std::string& host, const SessionHandle* session) {
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return;
+  auto host_it = site_it->second.find(host);
+  if (host_it == site_it->second.end() || host_it->second.session.get() != session) return;
+  host_it->second.session.reset();
+  host_it->second.connection.connected = false;
+  host_it->second.connection.since = unix_seconds(clock_.now());
+}
+
+void SessionHub::acknowledged(const std::string& site, const std::string& host, std::uint64_t revision) {
+  sites_[site][host].connection.acknowledged = revision;
+}
+
+HostConnection SessionHub::connection(const std::string& site, const std::string& host) const {
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return {};
+  auto host_it = site_it->second.find(host);
+  return host_it == site_it->second.end() ? HostConnection{} : host_it->second.connection;
+}
+
+void SessionHub::notify_desired(const std::string& site) {
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return;
+  for (auto& [host, entry] : site_it->second)
+    if (entry.session) entry.session->desired_changed();
+}
+
+void SessionHub::disconnect(const std::string& site, const std::string& host_or_empty, const std::string& reason) {
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return;
+  for (auto& [host, entry] : site_it->second) {
+    if (!host_or_empty.empty() && host != host_or_empty) continue;
+    if (entry.session) entry.session->close(reason);
+  }
+}
+
+void SessionHub::set_instances(const std::string& site, const std::string& host, Json instances) {
+  for (auto& item : instances) {
+    item["site"] = site;
+    item["host"] = host;
+  }
+  sites_[site][host].instances = std::move(instances);
+}
+
+Json SessionHub::instances(const std::string& site) const {
+  Json out = Json::array();
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return out;
+  for (const auto& [host, entry] : site_it->second)
+    for (const auto& item : entry.instances) out.push_back(item);
+  return out;
+}
+
+void SessionHub::forget_site(const std::string& site) {
+  disconnect(site, "", "site deleted");
+  sites_.erase(site);
+}
+
+}  // namespace outpost::tower

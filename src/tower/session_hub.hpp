@@ -1,0 +1,61 @@
+#pragma once
+// The tower's registry of live agent sessions and of what the agents last reported. Lives on the
+// tower's io_context thread; nothing here blocks.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/json.hpp"
+
+namespace outpost::tower {
+
+// Implemented by an agent session; the hub calls it to push new desired state or to drop it.
+class SessionHandle {
+ public:
+  virtual ~SessionHandle() = default;
+  virtual void desired_changed() = 0;
+  virtual void close(const std::string& reason) = 0;
+};
+
+struct HostConnection {
+  bool connected = false;
+  std::int64_t since = 0;          // unix seconds of the last connect or disconnect
+  std::uint64_t acknowledged = 0;  // desired-state revision the agent checkpointed
+};
+
+class SessionHub {
+ public:
+  explicit SessionHub(const Clock& clock) : clock_(clock) {}
+
+  // A newer session for the same host replaces (closes) the older one.
+  void attach(const std::string& site, const std::string& host, std::shared_ptr<SessionHandle> session);
+  void detach(const std::string& site, const std::string& host, const SessionHandle* session);
+  void acknowledged(const std::string& site, const std::string& host, std::uint64_t revision);
+
+  HostConnection connection(const std::string& site, const std::string& host) const;
+  // Pushes the site's new desired state to every connected host of the site.
+  void notify_desired(const std::string& site);
+  // Closes every session of the site (it was deleted) or of one host.
+  void disconnect(const std::string& site, const std::string& host_or_empty, const std::string& reason);
+
+  // Latest instance reports, by host. `instances` is the agent's array, each item stamped with
+  // site and host.
+  void set_instances(const std::string& site, const std::string& host, Json instances);
+  Json instances(const std::string& site) const;  // array over every host of the site
+  void forget_site(const std::string& site);
+
+ private:
+  struct HostEntry {
+    HostConnection connection;
+    std::shared_ptr<SessionHandle> session;
+    Json instances = Json::array();
+  };
+  const Clock& clock_;
+  std::map<std::string, std::map<std::string, HostEntry>> sites_;
+};
+
+}  // namespace outpost::tower

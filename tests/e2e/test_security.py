@@ -1,0 +1,124 @@
+"""Only holders of a valid join token enroll, only enrolled hosts open a session, and only holders
+of an API token use the API."""
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+
+import pytest
+
+from harness.checks import assert_error
+
+REFUSAL_WORDS = re.compile(r"token|unauthori[sz]ed|401|refused|denied|invalid|expired|fingerprint|enroll",
+                           re.IGNORECASE)
+AGENT_EXIT_TIMEOUT = 45
+
+
+def flip_first_char(text: str) -> str:
+    # The first character, not the last: in unpadded base64 the last one may carry ignored bits.
+    return ("b" if text[0] == "a" else "a") + text[1:]
+
+
+def token_parts(token: str) -> list[str]:
+    parts = token.split(".")
+    assert len(parts) == 3 and all(parts), f"join token is not ID.SECRET.CAFINGERPRINT: {token!r}"
+    return parts
+
+
+def assert_refused(agent, make_site, site: str) -> None:
+    code = agent.wait_exit(AGENT_EXIT_TIMEOUT)
+    assert code is not None, f"{agent.name} still runs {AGENT_EXIT_TIMEOUT}s after a bad join:\n{agent.log_tail()}"
+    assert code != 0, f"{agent.name} exited 0 on a bad join:\n{agent.log_tail()}"
+    assert REFUSAL_WORDS.search(agent.log()), f"{agent.name} gave no reason:\n{agent.log_tail()}"
+    assert make_site.hosts(site) == [], f"a host enrolled with a bad token: {make_site.hosts(site)}"
+
+
+@pytest.mark.parametrize("forge", ["wrong-secret", "unknown-id", "not-a-token"])
+def test_agent_with_a_wrong_token_is_refused(make_site, forge):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    ident, secret, fingerprint = token_parts(make_site.token(site.name))
+    forged = {
+        "wrong-secret": f"{ident}.{flip_first_char(secret)}.{fingerprint}",
+        "unknown-id": f"{flip_first_char(ident)}.{secret}.{fingerprint}",
+        "not-a-token": "not-a-token",
+    }[forge]
+    agent = make_site.start_agent(site.name, forged, site.host)
+    assert_refused(agent, make_site, site.name)
+
+
+def test_agent_with_an_expired_token_is_refused(make_site):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    token = make_site.token(site.name, "--ttl", "1s")
+    time.sleep(2.5)  # real time must pass for the tower's clock; nothing to poll
+    agent = make_site.start_agent(site.name, token, site.host)
+    assert_refused(agent, make_site, site.name)
+
+
+def test_a_join_token_works_once(make_site):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    token = make_site.token(site.name)
+    first = make_site.start_agent(site.name, token, "north-1-h1")
+    make_site.wait_connected(site.name, "north-1-h1", first)
+
+    second = make_site.start_agent(site.name, token, "north-1-h2")
+    code = second.wait_exit(AGENT_EXIT_TIMEOUT)
+    assert code not in (None, 0), f"second use of a token: exit {code}\n{second.log_tail()}"
+    assert [h["name"] for h in make_site.hosts(site.name)] == ["north-1-h1"]
+
+
+def test_agent_refuses_a_tower_whose_ca_does_not_match_the_token(make_site):
+    # The fingerprint pins the tower: with a wrong one the agent must not send its token at all,
+    # so the token still works afterwards.
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    ident, secret, fingerprint = token_parts(make_site.token(site.name))
+    pinned_elsewhere = f"{ident}.{secret}.{flip_first_char(fingerprint)}"
+    agent = make_site.start_agent(site.name, pinned_elsewhere, "north-1-h1")
+    assert_refused(agent, make_site, site.name)
+
+    retry = make_site.start_agent(site.name, f"{ident}.{secret}.{fingerprint}", "north-1-h2")
+    make_site.wait_connected(site.name, "north-1-h2", retry)
+
+
+def session_upgrade(tower, extra_headers: str = "") -> str:
+    """Opens /v1/session without a client certificate; returns the status line, or how the
+    connection was refused."""
+    request = ("GET /v1/session HTTP/1.1\r\n"
+               f"Host: 127.0.0.1:{tower.port}\r\n"
+               "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+               f"{extra_headers}\r\n")
+    context = tower.ssl_context()
+    try:
+        with socket.create_connection(("127.0.0.1", tower.port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                tls.sendall(request.encode())
+                answer = tls.recv(4096).decode(errors="replace")
+    except (ssl.SSLError, ConnectionError) as error:
+        return f"refused by TLS: {error}"
+    return answer.split("\r\n", 1)[0] if answer else "closed without an answer"
+
+
+@pytest.mark.parametrize("with_admin_token", [False, True], ids=["anonymous", "admin-bearer"])
+def test_session_needs_a_client_certificate(tower, with_admin_token):
+    headers = f"Authorization: Bearer {tower.admin_token}\r\n" if with_admin_token else ""
+    outcome = session_upgrade(tower, headers)
+    assert " 101 " not in outcome + " ", f"session opened without a client certificate: {outcome}"
+    assert (outcome.startswith("refused by TLS") or outcome == "closed without an answer"
+            or re.match(r"HTTP/1\.[01] 40[13]\b", outcome)), f"unexpected answer: {outcome}"
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token", ""], ids=["missing", "wrong", "empty"])
+def test_api_needs_the_bearer_token(tower, api, token):
+    # token=None sends no Authorization header; "" sends "Bearer " with nothing after it.
+    auth = {"headers": {"Authorization": "Bearer "}, "token": None} if token == "" else {"token": token}
+    for method, path, body in [("GET", "/v1/sites", None), ("GET", "/v1/deployments", None),
+                               ("POST", "/v1/sites", {"name": "intruder"}),
+                               ("POST", "/v1/apply", "kind: site\nname: intruder\n")]:
+        status, answer = api.request(method, path, body, **auth)
+        assert_error(status, answer, 401, code="unauthorized")
+    status, answer = api.get("/v1/sites/intruder")
+    assert status == 404, f"an unauthenticated request created a site: {status} {answer}"
+    status, answer = api.get("/v1/ca", token=None)
+    assert status == 200, f"GET /v1/ca must stay public: {status} {answer}"
