@@ -66,7 +66,10 @@ int run_agent(const AgentOptions& options) {
     return 1;
   }
 
-  boost::asio::io_context io(1);
+  // The io_context is destroyed first (reset below), so suspended coroutines never outlive the
+  // engine and runtime they refer to.
+  auto io_owner = std::make_unique<boost::asio::io_context>(1);
+  auto& io = *io_owner;
   SystemClock clock;
   SecureRandom random;
   DockerEngine engine(io.get_executor(), *socket);
@@ -83,6 +86,7 @@ int run_agent(const AgentOptions& options) {
   });
   spdlog::info("agent {}/{} running; engine {}", identity->site, identity->host, options.engine);
   io.run();
+  io_owner.reset();
   return 0;
 }
 

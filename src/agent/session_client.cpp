@@ -70,7 +70,9 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   asio::co_spawn(executor, [outbox]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
   outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
   auto send_status = [&runtime, outbox] {
-    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}}.dump());
+    // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
+    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}}.dump(
+        -1, ' ', false, Json::error_handler_t::replace));
   };
   send_status();
   runtime.set_status_listener(send_status);

@@ -47,7 +47,8 @@ http::response<http::string_body> to_http_response(const ApiResponse& api, unsig
   res.set(http::field::server, "outpost");
   res.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : api.headers) res.set(name, value);
-  res.body() = api.body.dump() + "\n";
+  // Replace, not throw, on invalid UTF-8: an error message may quote the client's bad bytes.
+  res.body() = api.body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;

@@ -38,7 +38,9 @@ int run_tower(const TowerOptions& options) {
     return 1;
   }
 
-  boost::asio::io_context io(1);
+  // Destroyed first (reset below): suspended sessions must not outlive the hub and store.
+  auto io_owner = std::make_unique<boost::asio::io_context>(1);
+  auto& io = *io_owner;
   SessionHub hub(clock);
   Repository repo(**store);
   PlacementController placement(repo, hub, io.get_executor());
@@ -63,6 +65,7 @@ int run_tower(const TowerOptions& options) {
   spdlog::info("tower listening on https://{} (CA fingerprint {})", options.listen, identity->ca.fingerprint());
   spdlog::info("admin token in {}", (options.data_dir / "admin.token").string());
   io.run();
+  io_owner.reset();
   return 0;
 }
 

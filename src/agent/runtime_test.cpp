@@ -1,0 +1,162 @@
+// The agent runtime over the fake engine: it converges on the desired state, adopts what already
+// runs after a restart instead of recreating it, removes what is no longer desired, and refuses
+// a delta that does not follow its revision.
+#include "agent/runtime.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/fake_engine.hpp"
+
+namespace outpost::agent {
+namespace {
+
+constexpr const char* app_yaml = R"(
+name: shop
+version: 1.0.0
+services:
+  - name: web
+    containers:
+      - {name: web, image: "registry.local/shop/web:1", env: {SITE: "${SYS_SITE}"}, ports: [{container: 8080, host: "${WEB_PORT}"}]}
+  - name: worker
+    containers:
+      - {name: worker, image: "registry.local/shop/web:1"}
+)";
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("outpost-runtime-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    engine_.add_image("registry.local/shop/web:1");
+    tower_.site = "shop-1";
+  }
+  void TearDown() override {
+    io_.reset();  // destroys suspended coroutine frames while the runtimes they refer to still exist
+    runtimes_.clear();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // What the tower would send: the app placed on host h1, with the site's variables.
+  Json place_app() {
+    Application app = Application::from_json(parse_document(app_yaml).value()).value();
+    SiteApp site_app{"shop", app, {{"web", "web-0", "h1"}, {"worker", "worker-0", "h1"}}};
+    tower_.update({{"shop", site_app}}, {{"SYS_SITE", "shop-1"}, {"WEB_PORT", "18081"}});
+    return tower_.delta_since(0);
+  }
+
+  AgentRuntime* make_runtime() {
+    runtimes_.push_back(
+        std::make_unique<AgentRuntime>(io_->get_executor(), engine_, Checkpoint(dir_ / "checkpoint"), "shop-1", "h1", clock_));
+    return runtimes_.back().get();
+  }
+  void start(AgentRuntime* runtime) { boost::asio::co_spawn(*io_, runtime->run(), boost::asio::detached); }
+
+  // Runs everything that is ready; the fake engine answers at once, so one reconcile pass
+  // completes without any time passing.
+  void settle() {
+    io_->poll();
+    io_->restart();
+  }
+
+  // Like kill -9 of the agent process: its work is dropped mid-flight, the engine keeps running.
+  void kill_agent() { io_ = std::make_unique<boost::asio::io_context>(); }
+
+  std::size_t running() const {
+    std::size_t n = 0;
+    for (const auto& c : engine_.containers()) n += c.state == "running";
+    return n;
+  }
+
+  ManualClock clock_;
+  FakeEngine engine_{clock_};
+  SiteDesired tower_;
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<AgentRuntime>> runtimes_;
+  std::unique_ptr<boost::asio::io_context> io_ = std::make_unique<boost::asio::io_context>();
+};
+
+TEST_F(RuntimeTest, ConvergesOnTheDesiredStateAndReportsRunning) {
+  auto runtime = make_runtime();
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  start(runtime);
+  settle();
+  EXPECT_EQ(running(), 2u);
+  auto web = engine_.find_by_name("outpost-shop-1-h1-shop-web-0-web");
+  ASSERT_TRUE(web.has_value());
+  Json instances = runtime->instances();
+  ASSERT_EQ(instances.size(), 2u);
+  for (const auto& instance : instances) EXPECT_EQ(instance["state"], "running") << instance.dump();
+}
+
+TEST_F(RuntimeTest, RestartedAgentAdoptsRunningContainersWithoutTouchingThem) {
+  auto first = make_runtime();
+  ASSERT_TRUE(first->apply_desired(place_app()).has_value());
+  start(first);
+  settle();
+  ASSERT_EQ(running(), 2u);
+  kill_agent();
+  const auto ids_before = engine_.containers();
+  engine_.reset_calls();
+
+  auto second = make_runtime();
+  ASSERT_TRUE(second->load_checkpoint().has_value());
+  EXPECT_EQ(second->revision(), tower_.revision);
+  start(second);
+  settle();
+  EXPECT_EQ(engine_.calls().create, 0);
+  EXPECT_EQ(engine_.calls().start, 0);
+  EXPECT_EQ(engine_.calls().remove, 0);
+  EXPECT_EQ(engine_.containers().size(), ids_before.size());
+  for (const auto& before : ids_before) EXPECT_EQ(engine_.find_by_name(before.name)->id, before.id);
+}
+
+TEST_F(RuntimeTest, RemovedApplicationIsTornDown) {
+  auto runtime = make_runtime();
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  start(runtime);
+  settle();
+  ASSERT_EQ(running(), 2u);
+  const auto from = tower_.revision;
+  tower_.update({}, tower_.vars);
+  ASSERT_TRUE(runtime->apply_desired(tower_.delta_since(from)).has_value());
+  settle();
+  EXPECT_TRUE(engine_.containers().empty());
+  EXPECT_TRUE(runtime->instances().empty());
+}
+
+TEST_F(RuntimeTest, DeltaThatSkipsARevisionIsRefusedAndChangesNothing) {
+  auto runtime = make_runtime();
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  const auto applied = runtime->revision();
+  tower_.update({}, {{"SYS_SITE", "shop-1"}, {"WEB_PORT", "18082"}});
+  tower_.update({}, {{"SYS_SITE", "shop-1"}, {"WEB_PORT", "18083"}});
+  Json gap = tower_.delta_since(applied + 1);
+  auto refused = runtime->apply_desired(gap);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(runtime->revision(), applied);
+}
+
+TEST_F(RuntimeTest, ForeignContainersAreNeverTouched) {
+  ContainerInfo foreign;
+  foreign.name = "someone-elses";
+  foreign.image = "registry.local/shop/web:1";
+  foreign.state = "running";
+  foreign.labels = {{"outpost.site", "shop-1"}, {"outpost.host", "other-host"}};
+  engine_.add_container(foreign);
+  auto runtime = make_runtime();
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  start(runtime);
+  settle();
+  auto still = engine_.find_by_name("someone-elses");
+  ASSERT_TRUE(still.has_value());
+  EXPECT_EQ(still->state, "running");
+}
+
+}  // namespace
+}  // namespace outpost::agent
