@@ -11,7 +11,7 @@
 #   OUTPOST_DEMO_DIR            state and logs (default: demo-data in the repository)
 #   OUTPOST_DEMO_PORT           tower port on 127.0.0.1 (default 7443)
 #   OUTPOST_DEMO_REGISTRY_PORT  registry port on 127.0.0.1 (default 5000)
-#   OUTPOST_BUILD_DIR           build directory (default build)
+#   OUTPOST_BUILD_DIR           build directory (default build/release)
 #   OUTPOST_BIN                 use this binary and skip the build
 set -euo pipefail
 
@@ -22,7 +22,7 @@ repo_root=$(outpost_repo_root)
 demo_dir=${OUTPOST_DEMO_DIR:-$repo_root/demo-data}
 tower_port=${OUTPOST_DEMO_PORT:-7443}
 registry_port=${OUTPOST_DEMO_REGISTRY_PORT:-5000}
-build_dir=${OUTPOST_BUILD_DIR:-build}
+build_dir=${OUTPOST_BUILD_DIR:-build/release}
 outpost_bin=${OUTPOST_BIN:-$repo_root/$build_dir/outpost}
 tower_url="https://127.0.0.1:$tower_port"
 export OUTPOST_CONFIG="$demo_dir/cli-config"

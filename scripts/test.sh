@@ -2,12 +2,12 @@
 # The one test command: installs dependencies, builds, runs the unit tests (ctest), then the
 # end-to-end tests (pytest: real tower, real agents, private Podman, loopback registry).
 # Exits non-zero if any stage fails. Extra arguments go to pytest (e.g. -k test_cli).
-#   OUTPOST_BUILD_DIR  build directory (default: build)
+#   OUTPOST_BUILD_DIR  build directory (default: build/ci; the demo builds in build/release)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo_root=$(pwd)
-build_dir=${OUTPOST_BUILD_DIR:-build}
+build_dir=${OUTPOST_BUILD_DIR:-build/ci}
 results_dir="$repo_root/$build_dir/test-results"
 python=/usr/bin/python3  # Debian's: the one python3-pytest is installed for
 
@@ -64,7 +64,7 @@ banner "dependencies"
 if bash scripts/install-deps.sh; then record deps ok; else record deps FAILED; finish; fi
 
 banner "build ($build_dir)"
-if cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release &&
+if cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=CI &&
    ninja -C "$build_dir" -j2; then
   record build ok
 else

@@ -12,7 +12,7 @@ EXAMPLES = REPO_ROOT / "examples"
 
 
 def outpost_binary() -> Path:
-    """OUTPOST_BIN if set (relative to the repository), else build/outpost."""
-    configured = os.environ.get("OUTPOST_BIN", "build/outpost")
+    """OUTPOST_BIN if set (relative to the repository), else build/ci/outpost (where scripts/test.sh builds)."""
+    configured = os.environ.get("OUTPOST_BIN", "build/ci/outpost")
     path = Path(configured)
     return path if path.is_absolute() else REPO_ROOT / path
