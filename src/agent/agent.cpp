@@ -66,10 +66,7 @@ int run_agent(const AgentOptions& options) {
     return 1;
   }
 
-  // The io_context is destroyed first (reset below), so suspended coroutines never outlive the
-  // engine and runtime they refer to.
-  auto io_owner = std::make_unique<boost::asio::io_context>(1);
-  auto& io = *io_owner;
+  boost::asio::io_context io(1);
   SystemClock clock;
   SecureRandom random;
   DockerEngine engine(io.get_executor(), *socket);
@@ -85,8 +82,9 @@ int run_agent(const AgentOptions& options) {
     io.stop();
   });
   spdlog::info("agent {}/{} running; engine {}", identity->site, identity->host, options.engine);
+  // Objects declared after `io` go first; `io` then destroys the suspended coroutine frames,
+  // which never run again (the loop has stopped) and only refer to those objects.
   io.run();
-  io_owner.reset();
   return 0;
 }
 

@@ -24,9 +24,9 @@ Result<AgentIdentity> load_identity(const std::filesystem::path& data_dir) {
   auto meta = parse_document(*meta_text);
   if (!meta || !meta->is_object()) return fail(500, "corrupt", (data_dir / "identity.json").string() + " is damaged");
   AgentIdentity identity;
-  identity.tower_url = meta->value("tower", std::string{});
-  identity.site = meta->value("site", std::string{});
-  identity.host = meta->value("host", std::string{});
+  identity.tower_url = string_or(*meta, "tower");
+  identity.site = string_or(*meta, "site");
+  identity.host = string_or(*meta, "host");
   for (auto [file, target] : {std::pair{"key.pem", &identity.key_pem}, {"cert.pem", &identity.cert_pem}, {"ca.pem", &identity.ca_pem}}) {
     auto content = read_file(data_dir / file);
     if (!content) return fail(500, "corrupt", "the identity in " + data_dir.string() + " lacks " + file + "; enroll again with a new join token");
@@ -60,15 +60,18 @@ Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& to
   if (!response) return std::unexpected(response.error());
   auto body = parse_document(response->body);
   if (response->status != 200) {
-    std::string message = body && body->is_object() && body->contains("error")
-                              ? (*body)["error"].value("message", std::string{"enrollment refused"})
-                              : "enrollment refused with HTTP " + std::to_string(response->status);
+    std::string message;
+    if (body && body->is_object())
+      if (auto error = body->find("error"); error != body->end()) message = string_or(*error, "message");
+    if (message.empty()) message = "enrollment refused with HTTP " + std::to_string(response->status);
     return fail(response->status, "enroll", message);
   }
   if (!body || !body->is_object()) return fail(502, "enroll", "the tower's enrollment answer is not JSON");
 
-  AgentIdentity identity{tower_url, body->value("site", std::string{}), body->value("host", std::string{}), *key,
-                         body->value("certificate", std::string{}), body->value("ca", std::string{})};
+  AgentIdentity identity{tower_url, string_or(*body, "site"), string_or(*body, "host"), *key,
+                         string_or(*body, "certificate"), string_or(*body, "ca")};
+  if (identity.site.empty() || identity.host.empty() || identity.cert_pem.empty() || identity.ca_pem.empty())
+    return fail(502, "enroll", "the tower's enrollment answer lacks site, host, certificate or ca");
   if (auto made = ensure_directory(data_dir); !made) return std::unexpected(made.error());
   // The identity file is written last: its presence means the enrollment is complete.
   if (auto w = write_file_atomic(data_dir / "key.pem", identity.key_pem, 0600); !w) return std::unexpected(w.error());

@@ -33,7 +33,9 @@ Status AgentRuntime::load_checkpoint() {
     spdlog::error("{}; starting empty and asking the tower for the full desired state", loaded.error().message);
     return std::unexpected(loaded.error());
   }
-  if (*loaded) {
+  if (*loaded && (*loaded)->site != site_) {
+    spdlog::warn("checkpoint belongs to site {}, not {}; ignoring it", (*loaded)->site, site_);
+  } else if (*loaded) {
     desired_ = std::move(**loaded);
     spdlog::info("checkpoint loaded: revision {} with {} applications", desired_.revision, desired_.live().size());
   }

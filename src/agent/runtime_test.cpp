@@ -37,8 +37,9 @@ class RuntimeTest : public ::testing::Test {
     tower_.site = "shop-1";
   }
   void TearDown() override {
-    io_.reset();  // destroys suspended coroutine frames while the runtimes they refer to still exist
+    // Runtimes own timers of io_, so they go first; io_ then destroys the suspended frames.
     runtimes_.clear();
+    io_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -65,7 +66,10 @@ class RuntimeTest : public ::testing::Test {
   }
 
   // Like kill -9 of the agent process: its work is dropped mid-flight, the engine keeps running.
-  void kill_agent() { io_ = std::make_unique<boost::asio::io_context>(); }
+  void kill_agent() {
+    runtimes_.clear();
+    io_ = std::make_unique<boost::asio::io_context>();
+  }
 
   std::size_t running() const {
     std::size_t n = 0;

@@ -49,7 +49,9 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
   if (resolve_ec) co_return std::pair{false, "cannot resolve " + endpoint.host + ": " + resolve_ec.message()};
 
-  WsStream ws(executor, tls);
+  // Shared with the writer coroutine: Beast forbids destroying a stream with a write pending.
+  auto ws_owner = std::make_shared<WsStream>(executor, tls);
+  WsStream& ws = *ws_owner;
   beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
   if (auto [ec, ep] = co_await beast::get_lowest_layer(ws).async_connect(results, use_tuple); ec)
     co_return std::pair{false, "cannot connect: " + ec.message()};
@@ -67,7 +69,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     co_return std::pair{false, "the tower refused the session (" + ec.message() + "); is this host still enrolled?"};
 
   auto outbox = std::make_shared<Outbox<WsStream>>(ws);
-  asio::co_spawn(executor, [outbox]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
+  asio::co_spawn(executor, [outbox, ws_owner]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
   outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
   auto send_status = [&runtime, outbox] {
     // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.

@@ -233,4 +233,22 @@ std::string to_yaml(const Json& value) {
 
 std::string json_type_name(const Json& value) { return value.type_name(); }
 
+std::string string_or(const Json& object, const std::string& key, std::string fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+std::uint64_t unsigned_or(const Json& object, const std::string& key, std::uint64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : fallback;
+}
+
+std::int64_t integer_or(const Json& object, const std::string& key, std::int64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
 }  // namespace outpost

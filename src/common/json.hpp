@@ -3,6 +3,7 @@
 // at the edge (yaml-cpp), so validation has a single path whatever the user wrote.
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ Result<Json> parse_document(std::string_view text);
 
 // Renders JSON as block-style YAML (for `-o yaml`).
 std::string to_yaml(const Json& value);
+
+// Reads a field of untrusted JSON without throwing: the fallback when `object` is not an object,
+// the key is absent or the value has another type.
+std::string string_or(const Json& object, const std::string& key, std::string fallback = {});
+std::uint64_t unsigned_or(const Json& object, const std::string& key, std::uint64_t fallback = 0);
+std::int64_t integer_or(const Json& object, const std::string& key, std::int64_t fallback = 0);
 
 // Human-readable name of a JSON type ("string", "object", ...), for error messages.
 std::string json_type_name(const Json& value);

@@ -30,8 +30,18 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_message = 8 * 1024 * 1024;
+constexpr auto hello_timeout = std::chrono::seconds(15);
 
 using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+// Why this peer may not hold a session now, or empty if it may.
+std::string refusal_reason(TowerContext& context, const PeerIdentity& peer) {
+  auto host = context.repo.host(peer.site, peer.host);
+  if (!host || !*host) return "host " + peer.site + "/" + peer.host + " is not enrolled";
+  if ((*host)->value.certificate_serial != peer.serial_hex)
+    return "this certificate was replaced by a newer enrollment of the host";
+  return {};
+}
 
 class Session final : public SessionHandle, public std::enable_shared_from_this<Session> {
  public:
@@ -41,19 +51,33 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   asio::awaitable<void> run() {
     auto self = shared_from_this();
     beast::flat_buffer buffer;
-    // The first message must be hello, naming the revision the agent has checkpointed.
+    // The first message must be hello, naming the revision the agent has checkpointed, and it
+    // must come soon: keepalive pings alone would hold a silent session open forever.
+    asio::steady_timer hello_deadline(ws_.get_executor());
+    hello_deadline.expires_after(hello_timeout);
+    hello_deadline.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) beast::get_lowest_layer(ws_).cancel();
+    });
     auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
     (void)n;
+    hello_deadline.cancel();
     if (ec) co_return;
     Json hello = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
     buffer.consume(buffer.size());
-    if (!hello.is_object() || hello.value("type", std::string{}) != "hello") {
+    if (string_or(hello, "type") != "hello") {
       co_await ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, "expected hello"), use_tuple);
       co_return;
     }
-    sent_revision_ = hello.value("revision", std::uint64_t{0});
+    // Checked again here, with no suspension before attach: the host may have been re-enrolled
+    // or its site deleted while this session waited for hello.
+    if (auto refused = refusal_reason(context_, peer_); !refused.empty()) {
+      spdlog::warn("agent session of {}/{} refused after hello: {}", peer_.site, peer_.host, refused);
+      co_await ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, refused), use_tuple);
+      co_return;
+    }
+    sent_revision_ = unsigned_or(hello, "revision");
     context_.hub.attach(peer_.site, peer_.host, self);
-    context_.hub.acknowledged(peer_.site, peer_.host, sent_revision_);
+    context_.hub.acknowledged(peer_.site, peer_.host, this, sent_revision_);
     spdlog::info("host {}/{} connected at revision {}", peer_.site, peer_.host, sent_revision_);
     send_delta(/*force=*/true);
     asio::co_spawn(ws_.get_executor(), [self]() -> asio::awaitable<void> { co_await self->outbox_.run(); }, asio::detached);
@@ -62,7 +86,11 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
       auto [read_ec, bytes] = co_await ws_.async_read(buffer, use_tuple);
       (void)bytes;
       if (read_ec) break;
-      handle(Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false));
+      try {
+        handle(Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false));
+      } catch (const std::exception& e) {  // a malformed message must not skip the cleanup below
+        spdlog::warn("host {}/{}: dropping a malformed message: {}", peer_.site, peer_.host, e.what());
+      }
       buffer.consume(buffer.size());
     }
     closed_ = true;
@@ -81,13 +109,12 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
 
  private:
   void handle(const Json& message) {
-    if (!message.is_object()) return;
-    const std::string type = message.value("type", std::string{});
+    const std::string type = string_or(message, "type");
     if (type == "ack") {
-      context_.hub.acknowledged(peer_.site, peer_.host, message.value("revision", std::uint64_t{0}));
+      context_.hub.acknowledged(peer_.site, peer_.host, this, unsigned_or(message, "revision"));
     } else if (type == "status") {
       if (auto it = message.find("instances"); it != message.end() && it->is_array())
-        context_.hub.set_instances(peer_.site, peer_.host, *it);
+        context_.hub.set_instances(peer_.site, peer_.host, this, *it);
     } else {
       spdlog::debug("host {}/{}: ignoring message of type '{}'", peer_.site, peer_.host, type);
     }
@@ -146,18 +173,10 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
 asio::awaitable<void> run_agent_session(beast::ssl_stream<beast::tcp_stream> stream,
                                         http::request<http::string_body> upgrade, TowerContext& context) {
   auto peer = verified_peer(stream.native_handle());
-  std::string refusal_reason;
-  if (!peer) {
-    refusal_reason = "a host certificate signed by this tower is required";
-  } else if (auto host = context.repo.host(peer->site, peer->host); !host || !*host) {
-    refusal_reason = "host " + peer->site + "/" + peer->host + " is not enrolled";
-  } else if (!(*host)->value.certificate_serial.empty() && !peer->serial_hex.empty() &&
-             (*host)->value.certificate_serial != peer->serial_hex) {
-    refusal_reason = "this certificate was replaced by a newer enrollment of the host";
-  }
-  if (!refusal_reason.empty()) {
-    spdlog::warn("agent session refused: {}", refusal_reason);
-    auto res = refusal(upgrade.version(), http::status::unauthorized, refusal_reason);
+  std::string refused = peer ? refusal_reason(context, *peer) : "a host certificate signed by this tower is required";
+  if (!refused.empty()) {
+    spdlog::warn("agent session refused: {}", refused);
+    auto res = refusal(upgrade.version(), http::status::unauthorized, refused);
     co_await http::async_write(stream, res, use_tuple);
     co_return;
   }

@@ -70,12 +70,17 @@ Status PlacementController::recompute() {
     for (const auto& h : *hosts) host_names.push_back(h.value.name);
 
     auto apps = place_on_site(site.value, host_names, resolved);
-    auto& desired = desired_[site.value.name];
-    desired.site = site.value.name;
-    if (!desired.update(apps, site_variables(site.value))) continue;
-    if (auto put = repo_.store().put(keys::desired(site.value.name), desired.to_json().dump()); !put)
+    auto known = desired_.find(site.value.name);
+    SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site.value.name);
+    if (!next.update(apps, site_variables(site.value))) continue;
+    // Only what is stored is pushed: on a failed write the in-memory state stays as it was, so
+    // the next pass sees the difference again.
+    if (auto put = repo_.store().put(keys::desired(site.value.name), next.to_json().dump()); !put) {
+      schedule();
       return std::unexpected(put.error());
-    spdlog::info("site {}: desired state now at revision {} ({} applications)", site.value.name, desired.revision, apps.size());
+    }
+    spdlog::info("site {}: desired state now at revision {} ({} applications)", site.value.name, next.revision, apps.size());
+    desired_[site.value.name] = std::move(next);
     hub_.notify_desired(site.value.name);
   }
   for (auto it = desired_.begin(); it != desired_.end();) {
@@ -87,6 +92,19 @@ Status PlacementController::recompute() {
     it = desired_.erase(it);
   }
   return {};
+}
+
+SiteDesired PlacementController::fresh_desired(const std::string& site) {
+  // A site created anew (perhaps under the name of a deleted one) starts its revisions above
+  // every revision the store has issued, and counts anything older as compacted: an agent still
+  // holding a checkpoint of the old site therefore receives a full state, never a delta.
+  SiteDesired desired;
+  desired.site = site;
+  auto store_revision = repo_.store().revision();
+  const auto start = store_revision ? static_cast<std::uint64_t>(*store_revision) : 0;
+  desired.revision = start;
+  desired.compacted_before = start + 1;
+  return desired;
 }
 
 const SiteDesired* PlacementController::desired(const std::string& site) const {

@@ -30,6 +30,7 @@ class PlacementController {
 
  private:
   void schedule();
+  SiteDesired fresh_desired(const std::string& site);
 
   Repository& repo_;
   SessionHub& hub_;

@@ -20,8 +20,17 @@ void SessionHub::detach(const std::string& site, const std::string& host, const 
   host_it->second.connection.since = unix_seconds(clock_.now());
 }
 
-void SessionHub::acknowledged(const std::string& site, const std::string& host, std::uint64_t revision) {
-  sites_[site][host].connection.acknowledged = revision;
+SessionHub::HostEntry* SessionHub::current(const std::string& site, const std::string& host, const SessionHandle* from) {
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return nullptr;
+  auto host_it = site_it->second.find(host);
+  if (host_it == site_it->second.end() || host_it->second.session.get() != from) return nullptr;
+  return &host_it->second;
+}
+
+void SessionHub::acknowledged(const std::string& site, const std::string& host, const SessionHandle* from,
+                              std::uint64_t revision) {
+  if (auto* entry = current(site, host, from)) entry->connection.acknowledged = revision;
 }
 
 HostConnection SessionHub::connection(const std::string& site, const std::string& host) const {
@@ -47,12 +56,21 @@ void SessionHub::disconnect(const std::string& site, const std::string& host_or_
   }
 }
 
-void SessionHub::set_instances(const std::string& site, const std::string& host, Json instances) {
-  for (auto& item : instances) {
-    item["site"] = site;
-    item["host"] = host;
+void SessionHub::set_instances(const std::string& site, const std::string& host, const SessionHandle* from,
+                               const Json& instances) {
+  auto* entry = current(site, host, from);
+  if (!entry) return;
+  Json normalised = Json::array();
+  for (const auto& item : instances) {
+    if (!item.is_object()) continue;
+    Json clean = {{"site", site}, {"host", host}};
+    for (const char* key : {"app", "version", "service", "instance", "container", "state", "message", "container_id", "image"})
+      clean[key] = string_or(item, key);
+    clean["exit_code"] = integer_or(item, "exit_code");
+    clean["updated_at"] = integer_or(item, "updated_at");
+    normalised.push_back(std::move(clean));
   }
-  sites_[site][host].instances = std::move(instances);
+  entry->instances = std::move(normalised);
 }
 
 Json SessionHub::instances(const std::string& site) const {

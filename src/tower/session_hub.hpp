@@ -34,7 +34,9 @@ class SessionHub {
   // A newer session for the same host replaces (closes) the older one.
   void attach(const std::string& site, const std::string& host, std::shared_ptr<SessionHandle> session);
   void detach(const std::string& site, const std::string& host, const SessionHandle* session);
-  void acknowledged(const std::string& site, const std::string& host, std::uint64_t revision);
+  // Reports count only from the session currently attached for that host: a replaced or
+  // closing session cannot overwrite its successor or resurrect a deleted site.
+  void acknowledged(const std::string& site, const std::string& host, const SessionHandle* from, std::uint64_t revision);
 
   HostConnection connection(const std::string& site, const std::string& host) const;
   // Pushes the site's new desired state to every connected host of the site.
@@ -42,9 +44,9 @@ class SessionHub {
   // Closes every session of the site (it was deleted) or of one host.
   void disconnect(const std::string& site, const std::string& host_or_empty, const std::string& reason);
 
-  // Latest instance reports, by host. `instances` is the agent's array, each item stamped with
-  // site and host.
-  void set_instances(const std::string& site, const std::string& host, Json instances);
+  // Latest instance reports, by host. Items are normalised to the documented fields and types
+  // (an agent's report is untrusted input) and stamped with site and host.
+  void set_instances(const std::string& site, const std::string& host, const SessionHandle* from, const Json& instances);
   Json instances(const std::string& site) const;  // array over every host of the site
   void forget_site(const std::string& site);
 
@@ -54,6 +56,7 @@ class SessionHub {
     std::shared_ptr<SessionHandle> session;
     Json instances = Json::array();
   };
+  HostEntry* current(const std::string& site, const std::string& host, const SessionHandle* from);
   const Clock& clock_;
   std::map<std::string, std::map<std::string, HostEntry>> sites_;
 };

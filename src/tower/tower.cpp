@@ -38,9 +38,7 @@ int run_tower(const TowerOptions& options) {
     return 1;
   }
 
-  // Destroyed first (reset below): suspended sessions must not outlive the hub and store.
-  auto io_owner = std::make_unique<boost::asio::io_context>(1);
-  auto& io = *io_owner;
+  boost::asio::io_context io(1);
   SessionHub hub(clock);
   Repository repo(**store);
   PlacementController placement(repo, hub, io.get_executor());
@@ -64,8 +62,9 @@ int run_tower(const TowerOptions& options) {
   });
   spdlog::info("tower listening on https://{} (CA fingerprint {})", options.listen, identity->ca.fingerprint());
   spdlog::info("admin token in {}", (options.data_dir / "admin.token").string());
+  // Objects declared after `io` go first; `io` then destroys the suspended coroutine frames,
+  // which never run again (the loop has stopped) and only refer to those objects.
   io.run();
-  io_owner.reset();
   return 0;
 }
 
