@@ -162,5 +162,15 @@ TEST_F(RuntimeTest, ForeignContainersAreNeverTouched) {
   EXPECT_EQ(still->state, "running");
 }
 
+TEST_F(RuntimeTest, CheckpointOfAnotherSiteIsIgnored) {
+  SiteDesired other;
+  other.site = "elsewhere";
+  other.update({}, {{"SYS_SITE", "elsewhere"}});
+  ASSERT_TRUE(Checkpoint(dir_ / "checkpoint").save(other).has_value());
+  auto runtime = make_runtime();
+  ASSERT_TRUE(runtime->load_checkpoint().has_value());
+  EXPECT_EQ(runtime->revision(), 0u);
+}
+
 }  // namespace
 }  // namespace outpost::agent

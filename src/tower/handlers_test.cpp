@@ -147,5 +147,19 @@ TEST_F(Handlers, ListsPaginateWithACursor) {
   EXPECT_EQ(call("GET", "/v1/sites?selector=region%20in%20(").status, 400);
 }
 
+TEST_F(Handlers, RecreatedSiteGivesAStaleAgentAFullStateNotADelta) {
+  ASSERT_EQ(call("POST", "/v1/sites", R"({"name":"n1","labels":{"region":"north"},"vars":{"WEB_PORT":"1"}})").status, 201);
+  ASSERT_EQ(call("POST", "/v1/apply", std::string(two_service_app) + "---\n" + north_deployment).status, 200);
+  const auto old_revision = placement_->desired("n1")->revision;
+  ASSERT_EQ(call("DELETE", "/v1/sites/n1").status, 200);
+  EXPECT_EQ(placement_->desired("n1"), nullptr);
+  ASSERT_EQ(call("POST", "/v1/sites", R"({"name":"n1","labels":{"region":"south"}})").status, 201);
+  const SiteDesired* fresh = placement_->desired("n1");
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_GT(fresh->revision, old_revision);
+  // An agent still holding the old site's checkpoint must not get a delta that keeps old apps.
+  EXPECT_TRUE(fresh->delta_since(old_revision)["full"].get<bool>());
+}
+
 }  // namespace
 }  // namespace outpost::tower

@@ -1,0 +1,68 @@
+#include "tower/session_hub.hpp"
+
+#include <gtest/gtest.h>
+
+namespace outpost::tower {
+namespace {
+
+struct RecordingSession : SessionHandle {
+  int pushes = 0;
+  std::string closed;
+  void desired_changed() override { ++pushes; }
+  void close(const std::string& reason) override { closed = reason; }
+};
+
+TEST(SessionHub, NewerSessionReplacesOlderAndOnlyItsReportsCount) {
+  ManualClock clock;
+  SessionHub hub(clock);
+  auto old_session = std::make_shared<RecordingSession>();
+  auto new_session = std::make_shared<RecordingSession>();
+  hub.attach("s1", "h1", old_session);
+  hub.attach("s1", "h1", new_session);
+  EXPECT_FALSE(old_session->closed.empty());
+
+  hub.acknowledged("s1", "h1", new_session.get(), 7);
+  hub.acknowledged("s1", "h1", old_session.get(), 3);  // late report of the replaced session
+  EXPECT_EQ(hub.connection("s1", "h1").acknowledged, 7u);
+
+  hub.set_instances("s1", "h1", old_session.get(), Json::array({{{"app", "ghost"}}}));
+  EXPECT_TRUE(hub.instances("s1").empty());
+
+  hub.detach("s1", "h1", old_session.get());  // must not disconnect the newer session
+  EXPECT_TRUE(hub.connection("s1", "h1").connected);
+  hub.notify_desired("s1");
+  EXPECT_EQ(new_session->pushes, 1);
+  EXPECT_EQ(old_session->pushes, 0);
+}
+
+TEST(SessionHub, ForgottenSiteIsNotResurrectedByAClosingSession) {
+  ManualClock clock;
+  SessionHub hub(clock);
+  auto session = std::make_shared<RecordingSession>();
+  hub.attach("s1", "h1", session);
+  hub.forget_site("s1");
+  hub.acknowledged("s1", "h1", session.get(), 5);
+  hub.set_instances("s1", "h1", session.get(), Json::array({{{"app", "a"}}}));
+  EXPECT_FALSE(hub.connection("s1", "h1").connected);
+  EXPECT_TRUE(hub.instances("s1").empty());
+}
+
+TEST(SessionHub, InstanceReportsAreNormalisedToTheDocumentedTypes) {
+  ManualClock clock;
+  SessionHub hub(clock);
+  auto session = std::make_shared<RecordingSession>();
+  hub.attach("s1", "h1", session);
+  Json report = Json::array({1, "junk", {{"app", "shop"}, {"instance", 5}, {"state", "running"}, {"exit_code", "x"}, {"evil", true}}});
+  hub.set_instances("s1", "h1", session.get(), report);
+  Json stored = hub.instances("s1");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0]["app"], "shop");
+  EXPECT_EQ(stored[0]["instance"], "");
+  EXPECT_EQ(stored[0]["exit_code"], 0);
+  EXPECT_EQ(stored[0]["site"], "s1");
+  EXPECT_EQ(stored[0]["host"], "h1");
+  EXPECT_FALSE(stored[0].contains("evil"));
+}
+
+}  // namespace
+}  // namespace outpost::tower
