@@ -72,6 +72,33 @@ else
   finish
 fi
 
+# The engine client's own tests talk to a real Podman too: a private engine and registry, torn
+# down whatever happens.
+banner "private engine for the engine client's tests"
+# shellcheck source=scripts/lib/engine.sh
+source scripts/lib/engine.sh
+unit_engine_dir=$(mktemp -d /tmp/outpost-unit-engine.XXXXXX)
+cleanup_unit_engine() {
+  outpost_engine_stop "$unit_engine_dir/engine" >/dev/null 2>&1
+  outpost_registry_stop "$unit_engine_dir/registry" >/dev/null 2>&1
+  rm -rf "$unit_engine_dir"
+}
+trap cleanup_unit_engine EXIT
+if registry=$(outpost_registry_start "$unit_engine_dir/registry") &&
+   socket=$(outpost_engine_start "$unit_engine_dir/engine" "$registry") &&
+   CONTAINERS_CONF="$unit_engine_dir/engine/containers.conf" \
+   CONTAINERS_REGISTRIES_CONF="$unit_engine_dir/engine/registries.conf" \
+   bash scripts/build-images.sh --root "$unit_engine_dir/engine/root" --runroot "$unit_engine_dir/engine/runroot" \
+     --registry "$registry" >/dev/null; then
+  export OUTPOST_TEST_ENGINE_SOCKET="$socket"
+  export OUTPOST_TEST_IMAGE="$registry/outpost-demo/web:1.0.0"
+  echo "outpost: engine $socket, image $OUTPOST_TEST_IMAGE"
+else
+  echo "outpost: could not start a private engine; the engine client's real-engine tests will fail"
+  export OUTPOST_TEST_ENGINE_SOCKET="$unit_engine_dir/engine/missing.sock"
+  export OUTPOST_TEST_IMAGE="missing"
+fi
+
 banner "unit tests (ctest)"
 if ctest --test-dir "$build_dir" --output-on-failure --timeout 600 --no-tests=ignore \
      --output-junit "$results_dir/unit.xml"; then
