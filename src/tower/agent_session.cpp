@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 
+#include "common/openssl_handles.hpp"
 #include "common/ws_outbox.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
@@ -151,7 +152,7 @@ http::response<http::string_body> refusal(unsigned version, http::status status,
 
 std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   if (SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
-  std::unique_ptr<X509, decltype(&X509_free)> cert(SSL_get1_peer_certificate(ssl), X509_free);
+  X509Ptr cert(SSL_get1_peer_certificate(ssl));
   if (!cert) return std::nullopt;
   char cn[256] = {};
   if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn) <= 0) return std::nullopt;
@@ -159,7 +160,7 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   auto slash = common_name.find('/');
   if (slash == std::string::npos) return std::nullopt;
   PeerIdentity peer{common_name.substr(0, slash), common_name.substr(slash + 1), {}};
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> serial(ASN1_INTEGER_to_BN(X509_get_serialNumber(cert.get()), nullptr), BN_free);
+  BignumPtr serial(ASN1_INTEGER_to_BN(X509_get_serialNumber(cert.get()), nullptr));
   if (serial) {
     char* hex = BN_bn2hex(serial.get());
     peer.serial_hex = hex;
