@@ -55,7 +55,7 @@ Result<std::string> parse_version(const Fields& fields) {
 
 Result<RolloutPolicy> parse_rollout(const Json& rollout, const std::string& field) {
   auto fields = Fields::open(
-      rollout, field, {"canary", "sites-in-parallel", "healthy-for", "max-failed-sites", "on-failure"});
+      rollout, field, {"canary", "sites-in-parallel", "healthy-for", "max-failed-sites", "on-failure", "site-deadline"});
   if (!fields) return std::unexpected(fields.error());
   RolloutPolicy policy;
   auto parallel = fields->integer("sites-in-parallel", policy.sites_in_parallel, 1, max_parallel_sites);
@@ -70,6 +70,11 @@ Result<RolloutPolicy> parse_rollout(const Json& rollout, const std::string& fiel
   auto on_failure = fields->choice("on-failure", "pause", {"rollback", "pause"});
   if (!on_failure) return std::unexpected(on_failure.error());
   policy.rollback_on_failure = *on_failure == "rollback";
+  auto site_deadline = duration_field(*fields, "site-deadline", policy.site_deadline);
+  if (!site_deadline) return std::unexpected(site_deadline.error());
+  if (*site_deadline <= std::chrono::milliseconds::zero())
+    return invalid(fields->path("site-deadline"), "must be longer than zero");
+  policy.site_deadline = *site_deadline;
   if (const Json* canary = fields->find("canary")) {
     auto parsed = parse_canary(*canary, fields->path("canary"), policy.healthy_for);
     if (!parsed) return std::unexpected(parsed.error());
@@ -120,6 +125,7 @@ Json RolloutPolicy::to_json() const {
   out["healthy-for"] = format_duration(healthy_for);
   out["max-failed-sites"] = max_failed_sites;
   out["on-failure"] = rollback_on_failure ? "rollback" : "pause";
+  if (site_deadline != RolloutPolicy{}.site_deadline) out["site-deadline"] = format_duration(site_deadline);
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace outpost {
 // The `rollout` section, typed, with the defaults that its canonical JSON spells out:
 //   canary: {sites: EXPR, healthy-for: D}   optional; healthy-for defaults to the top-level one
 //   sites-in-parallel: 1   healthy-for: 30s   max-failed-sites: 0   on-failure: pause
+//   site-deadline: 10m  (written out only when not the default, so older canonical JSON is unchanged)
 struct RolloutPolicy {
   struct Canary {
     LabelExpr sites;
@@ -23,6 +24,8 @@ struct RolloutPolicy {
   std::chrono::milliseconds healthy_for = std::chrono::seconds(30);
   int max_failed_sites = 0;
   bool rollback_on_failure = false;  // on-failure: rollback | pause
+  // A site told to upgrade that is not healthy within this long counts as failed.
+  std::chrono::milliseconds site_deadline = std::chrono::minutes(10);
 
   // `field` prefixes error paths ("rollout.canary.sites").
   static Result<RolloutPolicy> from_json(const Json& rollout, const std::string& field = "rollout");
