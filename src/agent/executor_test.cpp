@@ -1,11 +1,9 @@
 #include "agent/executor.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 #include "engine/fake_engine.hpp"
+#include "engine/run_to_completion.hpp"
 
 namespace outpost {
 namespace {
@@ -47,20 +45,13 @@ std::ostream& operator<<(std::ostream& out, const Progress& p) {
 class ExecutorTest : public ::testing::Test {
  protected:
   ExecutionReport apply(const std::vector<PlannedContainer>& desired) {
-    auto actual = run(engine.list({{"outpost.site", site}, {"outpost.host", host}})).value();
-    return run(execute(engine, reconcile(desired, actual, engine.images(), site, host),
+    auto actual = run_to_completion(engine.list({{"outpost.site", site}, {"outpost.host", host}})).value();
+    return run_to_completion(execute(engine, reconcile(desired, actual, engine.images(), site, host),
                        [this](const std::string& name, std::string state, std::string message) {
                          progress.push_back({name, std::move(state), std::move(message)});
                        }));
   }
 
-  template <class T>
-  T run(boost::asio::awaitable<T> call) {
-    boost::asio::io_context io;
-    auto result = boost::asio::co_spawn(io, std::move(call), boost::asio::use_future);
-    io.run();
-    return result.get();
-  }
 
   std::vector<Progress> progress_of(const std::string& name) const {
     std::vector<Progress> mine;
@@ -202,7 +193,7 @@ TEST_F(ExecutorTest, RemovesWhatIsNoLongerDesired) {
 
 TEST_F(ExecutorTest, WorksWithoutAProgressCallback) {
   auto actions = reconcile({want("web-0")}, {}, {}, site, host);
-  const auto report = run(execute(engine, actions, nullptr));
+  const auto report = run_to_completion(execute(engine, actions, nullptr));
   EXPECT_TRUE(report.ok());
   EXPECT_EQ(engine.find_by_name("outpost-s1-h1-shop-web-0-api")->state, "running");
 }

@@ -71,6 +71,15 @@ asio::awaitable<void> AgentRuntime::run() {
   }
 }
 
+void AgentRuntime::describe(ContainerStatus& status, const PlannedContainer& planned) {
+  status.app = planned.app;
+  status.version = planned.version;
+  status.service = planned.service;
+  status.instance = planned.instance;
+  status.container = planned.container;
+  status.image = planned.image;
+}
+
 asio::awaitable<void> AgentRuntime::reconcile_once() {
   HostPlan plan = render_host(desired_, host_);
   std::map<std::string, ContainerStatus> next;
@@ -92,7 +101,7 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
     spdlog::warn("cannot list containers: {}", actual.error().message);
     for (const auto& c : plan.containers) {
       ContainerStatus s = status_.contains(c.name) ? status_[c.name] : ContainerStatus{};
-      s.app = c.app, s.version = c.version, s.service = c.service, s.instance = c.instance, s.container = c.container, s.image = c.image;
+      describe(s, c);
       s.message = "container engine unavailable: " + actual.error().message;
       next[c.name] = s;
     }
@@ -120,8 +129,7 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
       spdlog::info("{} {}{}", to_string(action.kind), action.kind == Action::Kind::pull ? action.image : action.name,
                    action.reason.empty() ? "" : " (" + action.reason + ")");
     for (const auto& c : plan.containers) {
-      auto& s = progress_view[c.name];
-      s.app = c.app, s.version = c.version, s.service = c.service, s.instance = c.instance, s.container = c.container, s.image = c.image;
+      describe(progress_view[c.name], c);
     }
     report = co_await execute(engine_, actions, [this, &progress_view](const std::string& name, std::string state, std::string message) {
       auto it = progress_view.find(name);
@@ -138,7 +146,7 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
   for (const auto& c : *actual) by_name[c.name] = &c;
   for (const auto& c : plan.containers) {
     ContainerStatus s;
-    s.app = c.app, s.version = c.version, s.service = c.service, s.instance = c.instance, s.container = c.container, s.image = c.image;
+    describe(s, c);
     auto outcome = report.outcomes.find(c.name);
     auto found = by_name.find(c.name);
     if (outcome != report.outcomes.end() && !outcome->second) {

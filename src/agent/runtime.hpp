@@ -52,6 +52,8 @@ class AgentRuntime {
   };
 
   boost::asio::awaitable<void> reconcile_once();
+  // Copies what identifies a planned container (app, version, service, ...) into its status.
+  static void describe(ContainerStatus& status, const PlannedContainer& planned);
   void publish(std::map<std::string, ContainerStatus> next);
 
   boost::asio::any_io_executor executor_;

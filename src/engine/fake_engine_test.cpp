@@ -1,8 +1,6 @@
 #include "engine/fake_engine.hpp"
+#include "engine/run_to_completion.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
 namespace outpost {
@@ -10,14 +8,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// FakeEngine never suspends, so draining a fresh io_context completes any call.
-template <class T>
-T run(boost::asio::awaitable<T> call) {
-  boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, std::move(call), boost::asio::use_future);
-  io.run();
-  return result.get();
-}
 
 PlannedContainer planned(std::string name, std::string image = "reg/app:1") {
   PlannedContainer container;
@@ -36,13 +26,13 @@ class FakeEngineTest : public ::testing::Test {
 
 TEST_F(FakeEngineTest, CreateGivesSequentialIdsAndCreatedState) {
   engine.add_image("reg/app:1");
-  auto first = run(engine.create(planned("a")));
-  auto second = run(engine.create(planned("b")));
+  auto first = run_to_completion(engine.create(planned("a")));
+  auto second = run_to_completion(engine.create(planned("b")));
   ASSERT_TRUE(first.has_value());
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(*first, "fake-1");
   EXPECT_EQ(*second, "fake-2");
-  auto info = run(engine.inspect(*first));
+  auto info = run_to_completion(engine.inspect(*first));
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->state, "created");
   EXPECT_EQ(info->name, "a");
@@ -52,54 +42,54 @@ TEST_F(FakeEngineTest, CreateGivesSequentialIdsAndCreatedState) {
 TEST_F(FakeEngineTest, StartRecordsTheClockTime) {
   engine.add_image("reg/app:1");
   clock.set(Clock::time_point{std::chrono::seconds{1'700'000'000}});
-  const std::string id = run(engine.create(planned("a"))).value();
-  ASSERT_TRUE(run(engine.start(id)).has_value());
-  auto info = run(engine.inspect(id)).value();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  ASSERT_TRUE(run_to_completion(engine.start(id)).has_value());
+  auto info = run_to_completion(engine.inspect(id)).value();
   EXPECT_EQ(info.state, "running");
   EXPECT_EQ(info.started_at, "2023-11-14T22:13:20Z");
 }
 
 TEST_F(FakeEngineTest, CreateBeforeThePullIsNoSuchImage) {
-  auto id = run(engine.create(planned("a")));
+  auto id = run_to_completion(engine.create(planned("a")));
   ASSERT_FALSE(id.has_value());
   EXPECT_EQ(id.error().code, "not_found");
-  ASSERT_TRUE(run(engine.pull("reg/app:1")).has_value());
-  EXPECT_TRUE(run(engine.has_image("reg/app:1")).value());
-  EXPECT_TRUE(run(engine.create(planned("a"))).has_value());
+  ASSERT_TRUE(run_to_completion(engine.pull("reg/app:1")).has_value());
+  EXPECT_TRUE(run_to_completion(engine.has_image("reg/app:1")).value());
+  EXPECT_TRUE(run_to_completion(engine.create(planned("a"))).has_value());
 }
 
 TEST_F(FakeEngineTest, NamesAreUnique) {
   engine.add_image("reg/app:1");
-  ASSERT_TRUE(run(engine.create(planned("a"))).has_value());
-  auto again = run(engine.create(planned("a")));
+  ASSERT_TRUE(run_to_completion(engine.create(planned("a"))).has_value());
+  auto again = run_to_completion(engine.create(planned("a")));
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().status, 409);
 }
 
 TEST_F(FakeEngineTest, ListFiltersByEveryLabel) {
   engine.add_image("reg/app:1");
-  run(engine.create(planned("mine"))).value();
+  run_to_completion(engine.create(planned("mine"))).value();
   PlannedContainer other = planned("other-host");
   other.labels["outpost.host"] = "h2";
-  run(engine.create(other)).value();
+  run_to_completion(engine.create(other)).value();
   ContainerInfo foreign;
   foreign.name = "foreign";
   foreign.state = "running";
   engine.add_container(foreign);
 
-  auto mine = run(engine.list({{"outpost.site", "s1"}, {"outpost.host", "h1"}})).value();
+  auto mine = run_to_completion(engine.list({{"outpost.site", "s1"}, {"outpost.host", "h1"}})).value();
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0].name, "mine");
-  EXPECT_EQ(run(engine.list({})).value().size(), 3u);
+  EXPECT_EQ(run_to_completion(engine.list({})).value().size(), 3u);
 }
 
 TEST_F(FakeEngineTest, CrashLeavesTheContainerExitedWithItsCode) {
   engine.add_image("reg/app:1");
-  const std::string id = run(engine.create(planned("a"))).value();
-  run(engine.start(id)).value();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  run_to_completion(engine.start(id)).value();
   clock.advance(5s);
   ASSERT_TRUE(engine.crash(id, 137));
-  auto info = run(engine.inspect(id)).value();
+  auto info = run_to_completion(engine.inspect(id)).value();
   EXPECT_EQ(info.state, "exited");
   EXPECT_EQ(info.exit_code, 137);
   EXPECT_FALSE(engine.crash("fake-99", 1));
@@ -107,43 +97,43 @@ TEST_F(FakeEngineTest, CrashLeavesTheContainerExitedWithItsCode) {
 
 TEST_F(FakeEngineTest, StopEndsARunningContainer) {
   engine.add_image("reg/app:1");
-  const std::string id = run(engine.create(planned("a"))).value();
-  run(engine.start(id)).value();
-  ASSERT_TRUE(run(engine.stop(id, 10)).has_value());
-  EXPECT_EQ(run(engine.inspect(id)).value().state, "exited");
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  run_to_completion(engine.start(id)).value();
+  ASSERT_TRUE(run_to_completion(engine.stop(id, 10)).has_value());
+  EXPECT_EQ(run_to_completion(engine.inspect(id)).value().state, "exited");
 }
 
 TEST_F(FakeEngineTest, RemovingAMissingContainerSucceeds) {
-  EXPECT_TRUE(run(engine.remove("fake-42")).has_value());
+  EXPECT_TRUE(run_to_completion(engine.remove("fake-42")).has_value());
 }
 
 TEST_F(FakeEngineTest, RemoveFailureKeepsTheContainer) {
   engine.add_image("reg/app:1");
-  const std::string id = run(engine.create(planned("a"))).value();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
   engine.set_remove_failure("a", "device or resource busy");
-  EXPECT_EQ(run(engine.remove(id)).error().message, "device or resource busy");
+  EXPECT_EQ(run_to_completion(engine.remove(id)).error().message, "device or resource busy");
   EXPECT_TRUE(engine.find_by_name("a").has_value());
   engine.clear_remove_failure("a");
-  EXPECT_TRUE(run(engine.remove(id)).has_value());
+  EXPECT_TRUE(run_to_completion(engine.remove(id)).has_value());
 }
 
 TEST_F(FakeEngineTest, RemoveFreesTheName) {
   engine.add_image("reg/app:1");
-  const std::string id = run(engine.create(planned("a"))).value();
-  ASSERT_TRUE(run(engine.remove(id)).has_value());
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  ASSERT_TRUE(run_to_completion(engine.remove(id)).has_value());
   EXPECT_FALSE(engine.find_by_name("a").has_value());
-  EXPECT_EQ(run(engine.inspect(id)).error().code, "not_found");
-  EXPECT_TRUE(run(engine.create(planned("a"))).has_value());
+  EXPECT_EQ(run_to_completion(engine.inspect(id)).error().code, "not_found");
+  EXPECT_TRUE(run_to_completion(engine.create(planned("a"))).has_value());
 }
 
 TEST_F(FakeEngineTest, PullFailureCarriesTheMessageUntilCleared) {
   engine.set_pull_failure("reg/app:1", "manifest unknown");
-  auto pulled = run(engine.pull("reg/app:1"));
+  auto pulled = run_to_completion(engine.pull("reg/app:1"));
   ASSERT_FALSE(pulled.has_value());
   EXPECT_NE(pulled.error().message.find("manifest unknown"), std::string::npos);
   EXPECT_FALSE(engine.images().contains("reg/app:1"));
   engine.clear_pull_failure("reg/app:1");
-  EXPECT_TRUE(run(engine.pull("reg/app:1")).has_value());
+  EXPECT_TRUE(run_to_completion(engine.pull("reg/app:1")).has_value());
 }
 
 TEST_F(FakeEngineTest, CreateFailureMatchesNameOrImage) {
@@ -151,35 +141,35 @@ TEST_F(FakeEngineTest, CreateFailureMatchesNameOrImage) {
   engine.add_image("reg/bad:1");
   engine.set_create_failure("b", "no space left on device");
   engine.set_create_failure("reg/bad:1", "invalid image config");
-  EXPECT_EQ(run(engine.create(planned("b"))).error().message, "no space left on device");
-  EXPECT_EQ(run(engine.create(planned("c", "reg/bad:1"))).error().message, "invalid image config");
-  EXPECT_TRUE(run(engine.create(planned("a"))).has_value());
+  EXPECT_EQ(run_to_completion(engine.create(planned("b"))).error().message, "no space left on device");
+  EXPECT_EQ(run_to_completion(engine.create(planned("c", "reg/bad:1"))).error().message, "invalid image config");
+  EXPECT_TRUE(run_to_completion(engine.create(planned("a"))).has_value());
 }
 
 TEST_F(FakeEngineTest, StartFailureLeavesTheContainerExitedWithTheError) {
   engine.add_image("reg/app:1");
   engine.set_start_failure("a", "executable file not found");
-  const std::string id = run(engine.create(planned("a"))).value();
-  EXPECT_FALSE(run(engine.start(id)).has_value());
-  auto info = run(engine.inspect(id)).value();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  EXPECT_FALSE(run_to_completion(engine.start(id)).has_value());
+  auto info = run_to_completion(engine.inspect(id)).value();
   EXPECT_EQ(info.state, "exited");
   EXPECT_EQ(info.error, "executable file not found");
 }
 
 TEST_F(FakeEngineTest, UnreachableFailsEveryCall) {
   engine.set_unreachable(true);
-  EXPECT_EQ(run(engine.list({})).error().code, "engine_unreachable");
-  EXPECT_EQ(run(engine.pull("reg/app:1")).error().code, "engine_unreachable");
+  EXPECT_EQ(run_to_completion(engine.list({})).error().code, "engine_unreachable");
+  EXPECT_EQ(run_to_completion(engine.pull("reg/app:1")).error().code, "engine_unreachable");
   engine.set_unreachable(false);
-  EXPECT_TRUE(run(engine.list({})).has_value());
+  EXPECT_TRUE(run_to_completion(engine.list({})).has_value());
 }
 
 TEST_F(FakeEngineTest, CountsCallsPerOperation) {
   engine.add_image("reg/app:1");
-  const std::string id = run(engine.create(planned("a"))).value();
-  run(engine.start(id)).value();
-  run(engine.start(id)).value();
-  run(engine.list({})).value();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  run_to_completion(engine.start(id)).value();
+  run_to_completion(engine.start(id)).value();
+  run_to_completion(engine.list({})).value();
   FakeEngine::CallCounts expected;
   expected.create = 1;
   expected.start = 2;
