@@ -51,9 +51,11 @@ mkdir -p /www
 echo "site=${SITE:-} version=${VERSION:-} service=${SERVICE:-} image=${image_version}" >/www/index.html
 echo ok >/www/healthz
 echo "outpost-demo-web: serving site=${SITE:-} version=${VERSION:-} service=${SERVICE:-} on port ${port}"
+# The trap comes first: a stop that arrives while httpd is starting still ends in exit 0.
+child=""
+trap 'if [ -n "${child}" ]; then kill "${child}" 2>/dev/null; wait "${child}"; fi; exit 0' TERM INT
 httpd -f -p "${port}" -h /www &
 child=$!
-trap 'kill "${child}" 2>/dev/null; wait "${child}"; exit 0' TERM INT
 wait "${child}"
 EOF
   chmod 0755 "$1"

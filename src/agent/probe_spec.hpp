@@ -21,9 +21,9 @@ std::string_view probe_kind_name(ProbeKind kind);
 struct HttpCheck {
   std::string path = "/";
   int port = 0;
-  // The tower's spec does not accept headers or a status range yet; these defaults are what an
-  // executor applies until it does (any 2xx or 3xx is healthy).
+  // Sent with every request; the tower validated the names and values.
   std::vector<std::pair<std::string, std::string>> headers;
+  // The status codes that count as healthy; the spec's default is any 2xx or 3xx.
   int status_min = 200;
   int status_max = 399;
 };

@@ -57,6 +57,19 @@ TEST(ProbeSpec, ReadsWhatTheTowerValidated) {
   EXPECT_EQ(set->liveness->period, 1min);
 }
 
+TEST(ProbeSpec, ReadsHttpHeadersAndStatusRange) {
+  auto validated = spec::parse_probes(Json::parse(R"({
+    "readiness": {"http": {"port": 80, "headers": {"Host": "shop.local", "X-Probe": "1"}, "status": "200-204"}}
+  })"), "probes");
+  ASSERT_TRUE(validated.has_value()) << validated.error().message;
+  auto set = parse_probe_set(*validated);
+  ASSERT_TRUE(set.has_value()) << set.error().message;
+  const auto& http = std::get<HttpCheck>(set->readiness->check);
+  EXPECT_EQ(http.headers, (std::vector<std::pair<std::string, std::string>>{{"Host", "shop.local"}, {"X-Probe", "1"}}));
+  EXPECT_EQ(http.status_min, 200);
+  EXPECT_EQ(http.status_max, 204);
+}
+
 TEST(ProbeSpec, EmptyOrAbsentProbesMeanNone) {
   for (const Json& probes : {Json::object(), Json()}) {
     auto set = parse_probe_set(probes);

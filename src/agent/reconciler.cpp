@@ -78,7 +78,8 @@ std::string_view to_string(Action::Kind kind) {
 std::vector<Action> reconcile(const std::vector<PlannedContainer>& desired,
                               const std::vector<ContainerInfo>& actual,
                               const std::set<std::string>& local_images,
-                              const std::string& site, const std::string& host) {
+                              const std::string& site, const std::string& host,
+                              const std::set<std::string>* restarts_due) {
   std::vector<const PlannedContainer*> wanted;
   std::map<std::string, const PlannedContainer*> wanted_by_name;
   for (const PlannedContainer& planned : desired) {
@@ -125,10 +126,13 @@ std::vector<Action> reconcile(const std::vector<PlannedContainer>& desired,
       plan.create(*planned, "spec changed");
     } else if (current.state == "created") {
       plan.launches.push_back(start_action(current, "created but not started"));
-    } else if (current.state == "exited" && wants_restart(*planned, current)) {
+    } else if ((current.state == "exited" || current.state == "dead") &&
+               (restarts_due ? !restarts_due->contains(planned->name) : !wants_restart(*planned, current))) {
+      // Stays stopped: the policy says so, or its backoff has not run out yet.
+    } else if (current.state == "exited") {
       plan.launches.push_back(
           start_action(current, "exited with code " + std::to_string(current.exit_code)));
-    } else if (current.state == "dead" && wants_restart(*planned, current)) {
+    } else if (current.state == "dead") {
       // A dead container cannot be started again; only a fresh one can take its place.
       plan.removes.push_back(remove_action(current, "dead"));
       plan.create(*planned, "dead");

@@ -30,9 +30,13 @@ std::string_view to_string(Action::Kind kind);
 // `actual` is what the engine lists for this site and host (by the outpost.site and outpost.host
 // labels). Containers lacking those labels are never touched, whatever the input. Removals come
 // first (freeing names and ports), then pulls (each image once), then creates and starts.
+// `restarts_due`, when given, names the stopped containers whose restart is due now (the agent's
+// health supervisor applies the restart policy with backoff); the others stay stopped. Without
+// it a stopped container is started at once when its restart policy wants it.
 std::vector<Action> reconcile(const std::vector<PlannedContainer>& desired,
                               const std::vector<ContainerInfo>& actual,
                               const std::set<std::string>& local_images,
-                              const std::string& site, const std::string& host);
+                              const std::string& site, const std::string& host,
+                              const std::set<std::string>* restarts_due = nullptr);
 
 }  // namespace outpost

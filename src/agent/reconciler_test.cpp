@@ -160,6 +160,17 @@ TEST(Reconcile, DeadContainerWithNeverPolicyIsLeft) {
                   .empty());
 }
 
+TEST(Reconcile, WithRestartsDueOnlyTheNamedStoppedContainersStart) {
+  const std::set<std::string> due{engine_name("web-1"), engine_name("web-2")};
+  auto actions = reconcile({want("web-0"), want("web-1"), want("web-2", "reg/shop:1", "never")},
+                           {have("web-0", "c0", "exited", "hash-1", 1), have("web-1", "c1", "exited", "hash-1", 1),
+                            have("web-2", "c2", "dead", "hash-1", 1)},
+                           {"reg/shop:1"}, site, host, &due);
+  // web-0's backoff has not run out; web-2 is due although its policy is never: the supervisor decides.
+  EXPECT_EQ(summary(actions), (Lines{"remove " + engine_name("web-2") + " #c2", "start " + engine_name("web-1") + " #c1",
+                                     "create_and_start " + engine_name("web-2")}));
+}
+
 TEST(Reconcile, OwnedContainerNoLongerDesiredIsRemoved) {
   auto actions = reconcile({}, {have("web-0", "c1", "running")}, {}, site, host);
   EXPECT_EQ(summary(actions), (Lines{"remove " + engine_name("web-0") + " #c1"}));

@@ -1,12 +1,16 @@
 #include "agent/runtime.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "agent/executor.hpp"
+#include "agent/probe_runner.hpp"
 #include "agent/reconciler.hpp"
 #include "model/render.hpp"
 
@@ -23,7 +27,8 @@ AgentRuntime::AgentRuntime(asio::any_io_executor executor, Engine& engine, Check
       host_(std::move(host)),
       clock_(clock),
       resync_(resync),
-      wake_(executor) {
+      wake_(executor),
+      probe_timer_(executor) {
   desired_.site = site_;
 }
 
@@ -62,6 +67,7 @@ void AgentRuntime::wake() {
 }
 
 asio::awaitable<void> AgentRuntime::run() {
+  asio::co_spawn(executor_, probe_loop(), asio::detached);
   for (;;) {
     dirty_ = false;
     co_await reconcile_once();
@@ -121,7 +127,9 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
     if (auto present = co_await engine_.has_image(c.image); present && *present) local_images.insert(c.image);
   }
 
-  auto actions = reconcile(plan.containers, *actual, local_images, site_, host_);
+  co_await supervise(plan.containers, *actual);
+  const std::set<std::string> restarts_due = supervisor_.exited_restarts_due(clock_.now());
+  auto actions = reconcile(plan.containers, *actual, local_images, site_, host_, &restarts_due);
   std::map<std::string, ContainerStatus> progress_view = status_;
   ExecutionReport report;
   if (!actions.empty()) {
@@ -138,8 +146,12 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
       it->second.message = std::move(message);
       publish(progress_view);
     });
+  }
+  const bool restarted = co_await restart_failed_liveness();
+  if (!actions.empty() || restarted) {
     actual = co_await engine_.list(ours);
     if (!actual) actual = std::vector<ContainerInfo>{};
+    co_await supervise(plan.containers, *actual);
   }
 
   std::map<std::string, const ContainerInfo*> by_name;
@@ -163,15 +175,91 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
         s.state = "exited";
         s.message = info.error;
       } else s.state = "creating";
+      s.health = supervisor_.status(c.name, clock_.now());
     }
     next[c.name] = s;
   }
   publish(std::move(next));
 }
 
+asio::awaitable<void> AgentRuntime::supervise(const std::vector<PlannedContainer>& plan,
+                                              const std::vector<ContainerInfo>& actual) {
+  for (const auto& exit : supervisor_.observe(plan, actual, clock_.now())) {
+    auto lines = co_await engine_.logs(exit.container_id, 20);
+    if (!lines) spdlog::warn("{}: cannot read its output: {}", exit.name, lines.error().message);
+    spdlog::info("{} exited with code {}", exit.name, exit.exit_code);
+    supervisor_.record_exit(exit.name, exit.exit_code, lines ? std::move(*lines) : std::vector<std::string>{},
+                            clock_.now());
+  }
+}
+
+asio::awaitable<bool> AgentRuntime::restart_failed_liveness() {
+  bool restarted = false;
+  for (const auto& due : supervisor_.due_restarts(clock_.now())) {
+    if (!due.still_running) continue;
+    spdlog::warn("restarting {}: {}", due.name, due.reason);
+    if (auto stopped = co_await engine_.stop(due.container_id, 10); !stopped)
+      spdlog::warn("{}: stop failed: {}", due.name, stopped.error().message);
+    if (auto started = co_await engine_.start(due.container_id); !started)
+      spdlog::warn("{}: start failed: {}", due.name, started.error().message);
+    restarted = true;
+  }
+  co_return restarted;
+}
+
+asio::awaitable<void> AgentRuntime::probe_loop() {
+  using namespace std::chrono_literals;
+  for (;;) {
+    probe_pass();
+    const auto now = clock_.now();
+    // Sleep until the next probe or restart falls due, but look again at least every second:
+    // containers come and go between reconcile passes.
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(supervisor_.next_due(now).value_or(now + 1s) - now);
+    probe_timer_.expires_after(std::clamp<std::chrono::milliseconds>(delay, 20ms, 1s));
+    auto [ec] = co_await probe_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    (void)ec;
+  }
+}
+
+void AgentRuntime::probe_pass() {
+  const auto now = clock_.now();
+  for (auto& probe : supervisor_.start_due_probes(now))
+    asio::co_spawn(executor_, run_one_probe(std::move(probe)), asio::detached);
+  if (!supervisor_.due_restarts(now).empty()) wake();
+  refresh_health();
+}
+
+asio::awaitable<void> AgentRuntime::run_one_probe(DueProbe probe) {
+  ProbeResult result = co_await run_probe(engine_, probe.spec, probe.container, probe.ports);
+  if (!supervisor_.probe_finished(probe.name, probe.generation, probe.kind, result.ok, result.message, clock_.now()))
+    co_return;
+  if (!result.ok) spdlog::debug("{} {} probe failed: {}", probe.name, probe_kind_name(probe.kind), result.message);
+  if (!supervisor_.due_restarts(clock_.now()).empty()) wake();
+  refresh_health();
+}
+
+void AgentRuntime::refresh_health() {
+  auto next = status_;
+  const auto now = clock_.now();
+  for (auto& [name, s] : next)
+    if (!s.container_id.empty()) s.health = supervisor_.status(name, now);
+  publish(std::move(next));
+}
+
 void AgentRuntime::publish(std::map<std::string, ContainerStatus> next) {
   if (next == status_) return;
   status_ = std::move(next);
+  // An instance is ready when every one of its containers is; its history says since when.
+  std::map<std::string, bool> instance_ready;
+  for (const auto& [name, s] : status_) {
+    if (s.container.empty()) continue;  // a render error, not a container
+    const std::string key = s.app + "/" + s.instance;
+    const bool ready = s.health.is_object() && s.health.value("ready", false) && s.state == "running";
+    auto [it, inserted] = instance_ready.emplace(key, ready);
+    if (!inserted) it->second = it->second && ready;
+  }
+  std::erase_if(readiness_, [&](const auto& entry) { return !instance_ready.contains(entry.first); });
+  for (const auto& [key, ready] : instance_ready) readiness_[key].observe(ready, clock_.now());
   if (listener_) listener_();
 }
 
@@ -181,6 +269,49 @@ Json AgentRuntime::instances() const {
     Json item = {{"app", s.app},         {"version", s.version},   {"service", s.service}, {"instance", s.instance},
                  {"container", s.container}, {"state", s.state},   {"image", s.image},     {"container_id", s.container_id},
                  {"exit_code", s.exit_code}, {"message", s.message}, {"updated_at", unix_seconds(clock_.now())}};
+    item["ready"] = s.health.is_object() && s.health.value("ready", false);
+    item["restarts"] = s.health.is_object() ? s.health.value("restarts", 0) : 0;
+    item["health"] = s.health.is_object() ? s.health.value("state", "pending") : "pending";
+    for (const char* key : {"last_probe", "last_exit", "crash_loop", "next_restart_at", "ready_since"})
+      if (s.health.is_object() && s.health.contains(key)) item[key] = s.health[key];
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Json AgentRuntime::apps() const {
+  struct Summary {
+    std::string version;
+    std::vector<ReadinessHistory> instances;
+    int ready = 0;
+  };
+  std::map<std::string, Summary> by_app;
+  std::set<std::string> counted;
+  for (const auto& [name, s] : status_) {
+    if (s.container.empty()) {
+      by_app[s.app];  // a render error: the app is here and not healthy
+      continue;
+    }
+    Summary& summary = by_app[s.app];
+    summary.version = s.version;
+    const std::string key = s.app + "/" + s.instance;
+    if (!counted.insert(key).second) continue;
+    auto history = readiness_.find(key);
+    summary.instances.push_back(history != readiness_.end() ? history->second : ReadinessHistory{});
+    if (summary.instances.back().ready_since()) ++summary.ready;
+  }
+  Json out = Json::array();
+  const auto now = clock_.now();
+  for (const auto& [app, summary] : by_app) {
+    Json item = {{"app", app},
+                 {"version", summary.version},
+                 {"instances", summary.instances.size()},
+                 {"ready", summary.ready},
+                 {"healthy", app_healthy(summary.instances, now)}};
+    std::optional<TimePoint> since;
+    for (const auto& history : summary.instances)
+      if (history.ready_since() && (!since || *history.ready_since() > *since)) since = history.ready_since();
+    if (item["healthy"].get<bool>() && since) item["healthy_since"] = unix_seconds(*since);
     out.push_back(std::move(item));
   }
   return out;

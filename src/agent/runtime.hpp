@@ -12,6 +12,8 @@
 #include <string>
 
 #include "agent/checkpoint.hpp"
+#include "agent/health.hpp"
+#include "agent/supervisor.hpp"
 #include "common/clock.hpp"
 #include "engine/engine.hpp"
 #include "model/desired_state.hpp"
@@ -34,12 +36,18 @@ class AgentRuntime {
   std::uint64_t revision() const { return desired_.revision; }
   // The reported status of every container this host should run (protocol.md "status").
   Json instances() const;
+  // Per application on this host: its instances, how many are ready and whether every one has
+  // been ready without a break (protocol.md "status").
+  Json apps() const;
   // Called whenever instances() changes.
   void set_status_listener(std::function<void()> listener) { listener_ = std::move(listener); }
 
-  // The reconcile loop; runs until the io_context stops.
+  // The reconcile loop, with the probe loop beside it; runs until the io_context stops.
   boost::asio::awaitable<void> run();
   void wake();
+  // One pass of the probe loop: starts the probes that are due and wakes the reconciler when a
+  // restart is. The loop calls it; tests drive it under a manual clock.
+  void probe_pass();
 
  private:
   struct ContainerStatus {
@@ -48,10 +56,20 @@ class AgentRuntime {
     std::string message;
     std::string container_id;
     int exit_code = 0;
+    Json health;  // HealthSupervisor::status(); null until the container was seen
     bool operator==(const ContainerStatus&) const = default;
   };
 
   boost::asio::awaitable<void> reconcile_once();
+  // Feeds the supervisor what the engine lists (fetching the output of containers that exited)
+  // and restarts, stopping first, the running containers whose liveness failed.
+  boost::asio::awaitable<void> supervise(const std::vector<PlannedContainer>& plan,
+                                         const std::vector<ContainerInfo>& actual);
+  boost::asio::awaitable<bool> restart_failed_liveness();  // true when it restarted any
+  boost::asio::awaitable<void> probe_loop();
+  boost::asio::awaitable<void> run_one_probe(DueProbe probe);
+  // Re-reads the health of every container into the status and publishes it if it changed.
+  void refresh_health();
   // Copies what identifies a planned container (app, version, service, ...) into its status.
   static void describe(ContainerStatus& status, const PlannedContainer& planned);
   void publish(std::map<std::string, ContainerStatus> next);
@@ -63,7 +81,10 @@ class AgentRuntime {
   const Clock& clock_;
   std::chrono::milliseconds resync_;
   boost::asio::steady_timer wake_;
+  boost::asio::steady_timer probe_timer_;
   bool dirty_ = true;
+  HealthSupervisor supervisor_;
+  std::map<std::string, ReadinessHistory> readiness_;  // by "app/instance"
   SiteDesired desired_;
   std::map<std::string, ContainerStatus> status_;  // by container name, plus render errors
   std::function<void()> listener_;

@@ -73,7 +73,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
   auto send_status = [&runtime, outbox] {
     // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
-    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}}.dump(
+    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}, {"apps", runtime.apps()}}.dump(
         -1, ' ', false, Json::error_handler_t::replace));
   };
   send_status();

@@ -32,6 +32,7 @@ void add_get_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_describe_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_delete_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_sites_commands(CLI::App& app, Invocation& invocation, Verbs& verbs);
+void add_rollout_commands(CLI::App& app, Invocation& invocation, Verbs& verbs);
 
 // What a verb that talks to the tower is given: the logged-in client, the output format and
 // the streams.

@@ -33,6 +33,56 @@ Result<Json> parse_reply(std::string_view body, std::string_view what) {
   return parsed;
 }
 
+// Docker fills the top-level IPAddress only for the default bridge; Podman and user-defined
+// networks may leave it empty and name the address per network. Networks are visited in key
+// order, which nlohmann keeps sorted, so "first" is stable across calls.
+std::string ip_address_from_network_settings(const Json& settings) {
+  std::string address = string_field(settings, "IPAddress");
+  if (!address.empty() || !settings.is_object()) return address;
+  auto networks = settings.find("Networks");
+  if (networks == settings.end() || !networks->is_object()) return {};
+  for (const auto& [name, network] : networks->items()) {
+    address = string_field(network, "IPAddress");
+    if (!address.empty()) return address;
+  }
+  return {};
+}
+
+constexpr std::size_t frame_header_size = 8;
+
+// Whether `bytes` begins like a frame header, judged on as many of its 8 bytes as are present.
+bool looks_like_frame_header(std::string_view bytes) {
+  if (bytes.empty() || static_cast<unsigned char>(bytes[0]) > 2) return false;
+  for (std::size_t i = 1; i < std::min<std::size_t>(bytes.size(), 4); ++i) {
+    if (bytes[i] != '\0') return false;
+  }
+  return true;
+}
+
+std::size_t frame_payload_size(std::string_view header) {
+  std::size_t size = 0;
+  for (std::size_t i = 4; i < frame_header_size; ++i) size = (size << 8) | static_cast<unsigned char>(header[i]);
+  return size;
+}
+
+// Appends while holding at most about twice `max_kept` bytes, so a long stream costs bounded
+// memory, and cuts to the exact tail at the end.
+class BoundedTail {
+ public:
+  explicit BoundedTail(std::size_t max_kept) : max_kept_(max_kept) {}
+  void append(std::string_view bytes) {
+    text_.append(bytes);
+    if (text_.size() > max_kept_ && text_.size() - max_kept_ > max_kept_) {
+      text_ = output_tail(text_, max_kept_);
+    }
+  }
+  std::string take() && { return output_tail(text_, max_kept_); }
+
+ private:
+  std::size_t max_kept_;
+  std::string text_;
+};
+
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
@@ -158,6 +208,7 @@ Result<ContainerInfo> container_info_from_inspect(std::string_view body) {
   info.started_at = string_field(state, "StartedAt");
   info.finished_at = string_field(state, "FinishedAt");
   info.error = string_field(state, "Error");
+  info.ip_address = ip_address_from_network_settings(doc.contains("NetworkSettings") ? doc["NetworkSettings"] : empty);
   return info;
 }
 
@@ -187,6 +238,92 @@ std::optional<std::string> pull_stream_error(std::string_view body) {
     }
   }
   return std::nullopt;
+}
+
+std::string exec_create_target(std::string_view container_id) {
+  return fmt::format("{}/containers/{}/exec", api_prefix, percent_encode(container_id));
+}
+
+Json exec_create_body(const std::vector<std::string>& command) {
+  return {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true}, {"Tty", false},
+          {"Cmd", command}};
+}
+
+Result<std::string> exec_id_from_create(std::string_view body) {
+  auto parsed = parse_reply(body, "an exec creation");
+  if (!parsed) return std::unexpected(parsed.error());
+  std::string id = string_field(*parsed, "Id");
+  if (id.empty()) return fail(502, "engine", "the exec creation reply has no Id");
+  return id;
+}
+
+std::string exec_start_target(std::string_view exec_id) {
+  return fmt::format("{}/exec/{}/start", api_prefix, percent_encode(exec_id));
+}
+
+Json exec_start_body() { return {{"Detach", false}, {"Tty", false}}; }
+
+std::string exec_inspect_target(std::string_view exec_id) {
+  return fmt::format("{}/exec/{}/json", api_prefix, percent_encode(exec_id));
+}
+
+Result<ExecState> exec_state_from_inspect(std::string_view body) {
+  auto parsed = parse_reply(body, "an exec inspection");
+  if (!parsed) return std::unexpected(parsed.error());
+  if (!parsed->is_object()) return fail(502, "engine", "the exec inspection is not a JSON object");
+  ExecState state;
+  if (auto running = parsed->find("Running"); running != parsed->end() && running->is_boolean()) {
+    state.running = running->get<bool>();
+  }
+  if (auto code = parsed->find("ExitCode"); code != parsed->end() && code->is_number_integer()) {
+    state.exit_code = code->get<int>();
+  }
+  return state;
+}
+
+Error exec_error(unsigned http_status, std::string_view body) {
+  std::string message = engine_error_message(http_status, body);
+  const bool not_running = http_status == 409 || message.find("state improper") != std::string::npos ||
+                           message.find("not running") != std::string::npos;
+  if (not_running && http_status != 404) return Error{409, "conflict", std::move(message), {}};
+  return engine_error(http_status, body);
+}
+
+std::string logs_target(std::string_view container_id, int tail_lines) {
+  return fmt::format("{}/containers/{}/logs?stdout=1&stderr=1&tail={}", api_prefix,
+                     percent_encode(container_id), std::max(tail_lines, 0));
+}
+
+std::string demultiplex_stream(std::string_view stream, std::size_t max_kept) {
+  if (!looks_like_frame_header(stream.substr(0, frame_header_size))) return output_tail(stream, max_kept);
+  BoundedTail output(max_kept);
+  while (stream.size() >= frame_header_size) {
+    if (!looks_like_frame_header(stream.substr(0, frame_header_size))) {
+      // Lost framing: what follows is still output, and dropping it would hide it.
+      output.append(stream);
+      return std::move(output).take();
+    }
+    const std::size_t size = frame_payload_size(stream);
+    stream.remove_prefix(frame_header_size);
+    const std::string_view payload = stream.substr(0, size);
+    output.append(payload);
+    stream.remove_prefix(payload.size());
+  }
+  // Fewer than 8 bytes left: the start of a header whose frame never came.
+  return std::move(output).take();
+}
+
+std::vector<std::string> last_lines(std::string_view text, int count) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    lines.push_back(line);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+  }
+  const std::size_t kept = std::min(lines.size(), static_cast<std::size_t>(std::max(count, 0)));
+  return {lines.end() - static_cast<std::ptrdiff_t>(kept), lines.end()};
 }
 
 std::string engine_error_message(unsigned http_status, std::string_view body) {

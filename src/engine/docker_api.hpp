@@ -2,6 +2,7 @@
 // The wire side of the Docker-compatible Engine API (v1.41): request targets and bodies built
 // from Outpost's types, and engine replies parsed back into them. Pure functions, so the mapping
 // is tested without an engine; DockerEngine only moves bytes.
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +53,39 @@ Result<std::string> container_id_from_create(std::string_view body);
 // A pull reply is a stream of JSON progress objects; a failed pull still answers 200 and puts
 // the reason in an "error"/"errorDetail" object. Returns the first such message, if any.
 std::optional<std::string> pull_stream_error(std::string_view body);
+
+// --- exec: create an exec instance, start it attached (the reply streams its output until the
+// process ends), then inspect it for the exit code.
+std::string exec_create_target(std::string_view container_id);
+Json exec_create_body(const std::vector<std::string>& command);
+Result<std::string> exec_id_from_create(std::string_view body);
+std::string exec_start_target(std::string_view exec_id);
+Json exec_start_body();
+std::string exec_inspect_target(std::string_view exec_id);
+
+struct ExecState {
+  bool running = false;
+  std::optional<int> exit_code;  // absent while the engine has none yet
+};
+Result<ExecState> exec_state_from_inspect(std::string_view body);
+
+// Maps a non-2xx exec reply: a container that is not running is 409 "conflict" (Docker answers
+// 409, Podman 500 "container state improper"); otherwise as engine_error.
+Error exec_error(unsigned http_status, std::string_view body);
+
+// --- logs
+std::string logs_target(std::string_view container_id, int tail_lines);
+
+// The payload of an attach/logs/exec stream without a TTY: frames of an 8-byte header (stream
+// type 0-2, three zero bytes, big-endian payload size) then the payload, stdout and stderr
+// interleaved in arrival order. Returns the last `max_kept` bytes of the joined payloads. A
+// stream that does not start with such a header is a TTY's raw output and is returned as it is;
+// a truncated last frame yields what arrived of it.
+std::string demultiplex_stream(std::string_view stream, std::size_t max_kept);
+
+// The last `count` lines of `text`, without their "\n" or "\r\n"; a final line without a
+// terminator counts.
+std::vector<std::string> last_lines(std::string_view text, int count);
 
 // The engine's own explanation of a non-2xx reply ({"message": …}), else the body text.
 std::string engine_error_message(unsigned http_status, std::string_view body);

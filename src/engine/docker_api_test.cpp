@@ -1,6 +1,9 @@
 #include "engine/docker_api.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include "engine/docker_engine.hpp"
 
@@ -164,9 +167,145 @@ TEST(InspectReply, WithoutIdIsAnEngineError) {
   EXPECT_EQ(info.error().code, "engine");
 }
 
+TEST(InspectReply, TakesTheTopLevelAddress) {
+  auto info = container_info_from_inspect(R"({"Id":"a","NetworkSettings":{"IPAddress":"10.88.0.7",
+      "Networks":{"podman":{"IPAddress":"10.88.0.9"}}}})");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->ip_address, "10.88.0.7");
+}
+
+TEST(InspectReply, FallsBackToTheFirstNetworkWithAnAddress) {
+  auto info = container_info_from_inspect(R"({"Id":"a","NetworkSettings":{"IPAddress":"",
+      "Networks":{"a-none":{"IPAddress":""},"b-front":{"IPAddress":"172.20.0.5"},"c-back":{"IPAddress":"172.21.0.5"}}}})");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->ip_address, "172.20.0.5");
+}
+
+TEST(InspectReply, NoNetworkMeansNoAddress) {
+  for (const char* body : {R"({"Id":"a"})", R"({"Id":"a","NetworkSettings":null})",
+                           R"({"Id":"a","NetworkSettings":{"IPAddress":"","Networks":null}})"}) {
+    auto info = container_info_from_inspect(body);
+    ASSERT_TRUE(info.has_value()) << body;
+    EXPECT_EQ(info->ip_address, "") << body;
+  }
+}
+
 TEST(CreateReply, YieldsTheId) {
   EXPECT_EQ(container_id_from_create(R"({"Id":"c0ffee","Warnings":[]})").value(), "c0ffee");
   EXPECT_FALSE(container_id_from_create(R"({"Warnings":[]})").has_value());
+}
+
+TEST(Exec, TargetsAndBodiesAttachOutputWithoutATty) {
+  EXPECT_EQ(exec_create_target("c1"), "/v1.41/containers/c1/exec");
+  EXPECT_EQ(exec_start_target("e1"), "/v1.41/exec/e1/start");
+  EXPECT_EQ(exec_inspect_target("e1"), "/v1.41/exec/e1/json");
+  const Json create = exec_create_body({"sh", "-c", "exit 3"});
+  EXPECT_EQ(create["Cmd"], Json({"sh", "-c", "exit 3"}));
+  EXPECT_EQ(create["AttachStdout"], true);
+  EXPECT_EQ(create["AttachStderr"], true);
+  EXPECT_EQ(create["Tty"], false);
+  EXPECT_EQ(exec_start_body(), Json({{"Detach", false}, {"Tty", false}}));
+}
+
+TEST(Exec, CreateReplyYieldsTheId) {
+  EXPECT_EQ(exec_id_from_create(R"({"Id":"e1"})").value(), "e1");
+  EXPECT_EQ(exec_id_from_create(R"({})").error().code, "engine");
+}
+
+TEST(Exec, InspectionReportsRunningAndTheExitCodeOnceThere) {
+  const ExecState done = exec_state_from_inspect(R"({"Running":false,"ExitCode":3})").value();
+  EXPECT_FALSE(done.running);
+  EXPECT_EQ(done.exit_code, 3);
+  const ExecState busy = exec_state_from_inspect(R"({"Running":true,"ExitCode":null})").value();
+  EXPECT_TRUE(busy.running);
+  EXPECT_EQ(busy.exit_code, std::nullopt);
+  EXPECT_FALSE(exec_state_from_inspect("[]").has_value());
+}
+
+TEST(Exec, ANotRunningContainerIsAConflictWhicheverEngineSaysIt) {
+  const Error docker = exec_error(409, R"({"message":"Container c1 is not running"})");
+  EXPECT_EQ(docker.status, 409);
+  EXPECT_EQ(docker.code, "conflict");
+  EXPECT_EQ(docker.message, "Container c1 is not running");
+  const Error podman = exec_error(
+      500, R"({"cause":"container state improper","message":"can only create exec sessions on running containers: container state improper","response":500})");
+  EXPECT_EQ(podman.status, 409);
+  EXPECT_EQ(podman.code, "conflict");
+  EXPECT_EQ(podman.message, "can only create exec sessions on running containers: container state improper");
+}
+
+TEST(Exec, OtherFailuresKeepTheirMapping) {
+  EXPECT_EQ(exec_error(404, R"({"message":"no such container"})").code, "not_found");
+  const Error other = exec_error(500, R"({"message":"disk full"})");
+  EXPECT_EQ(other.code, "engine");
+  EXPECT_EQ(other.status, 500);
+}
+
+TEST(Logs, TargetAsksForBothStreamsAndTheTail) {
+  EXPECT_EQ(logs_target("c1", 50), "/v1.41/containers/c1/logs?stdout=1&stderr=1&tail=50");
+}
+
+// One multiplexed frame: stream type, three zero bytes, big-endian size, payload.
+std::string frame(char stream, std::string_view payload) {
+  std::string out{stream, '\0', '\0', '\0'};
+  const auto size = static_cast<std::uint32_t>(payload.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xFF));
+  return out + std::string(payload);
+}
+
+TEST(Demultiplex, JoinsStdoutAndStderrInArrivalOrder) {
+  const std::string stream = frame(1, "out1\n") + frame(2, "err1\n") + frame(1, "out2\n");
+  EXPECT_EQ(demultiplex_stream(stream, 1024), "out1\nerr1\nout2\n");
+}
+
+TEST(Demultiplex, ALineSplitAcrossFramesIsJoined) {
+  EXPECT_EQ(demultiplex_stream(frame(1, "hel") + frame(1, "lo\n"), 1024), "hello\n");
+}
+
+TEST(Demultiplex, ReadsSizesBeyondOneByte) {
+  const std::string big(70'000, 'x');
+  EXPECT_EQ(demultiplex_stream(frame(1, big) + frame(2, "!"), 1'000'000), big + "!");
+}
+
+TEST(Demultiplex, ATruncatedFrameYieldsWhatArrived) {
+  const std::string whole = frame(1, "complete\n") + frame(2, "cut short\n");
+  EXPECT_EQ(demultiplex_stream(whole.substr(0, whole.size() - 6), 1024), "complete\ncut ");
+  // A header that never got its payload, and half a header, add nothing.
+  const std::string header_promising_five_bytes("\x01\0\0\0\0\0\0\x05", 8);
+  EXPECT_EQ(demultiplex_stream(frame(1, "a") + header_promising_five_bytes, 1024), "a");
+  EXPECT_EQ(demultiplex_stream(frame(1, "a") + std::string("\x01\0\0", 3), 1024), "a");
+}
+
+TEST(Demultiplex, EmptyFramesAndAnEmptyStreamYieldNothing) {
+  EXPECT_EQ(demultiplex_stream("", 1024), "");
+  EXPECT_EQ(demultiplex_stream(frame(1, "") + frame(2, ""), 1024), "");
+}
+
+TEST(Demultiplex, AStreamWithoutHeadersIsRawTtyOutput) {
+  EXPECT_EQ(demultiplex_stream("hello\nworld\n", 1024), "hello\nworld\n");
+  EXPECT_EQ(demultiplex_stream("hi", 1024), "hi") << "shorter than a header";
+}
+
+TEST(Demultiplex, KeepsOnlyTheTail) {
+  std::string stream;
+  for (int i = 0; i < 100; ++i) stream += frame(i % 2 ? 2 : 1, fmt::format("line{:02}\n", i));
+  EXPECT_EQ(demultiplex_stream(stream, 14), "line98\nline99\n");
+  EXPECT_EQ(demultiplex_stream(std::string(50, 'r'), 4), "rrrr") << "raw output too";
+}
+
+TEST(Demultiplex, LostFramingKeepsTheRestAsOutput) {
+  EXPECT_EQ(demultiplex_stream(frame(1, "ok\n") + "garbage after", 1024), "ok\ngarbage after");
+}
+
+TEST(LastLines, SplitsWithoutTerminatorsAndKeepsTheLastCount) {
+  EXPECT_EQ(last_lines("a\nb\r\nc\n", 2), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(last_lines("a\nb\nc\n", 10), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(last_lines("a\n\nb", 3), (std::vector<std::string>{"a", "", "b"})) << "empty lines count";
+}
+
+TEST(LastLines, ZeroOrNothingGivesNoLines) {
+  EXPECT_TRUE(last_lines("a\nb\n", 0).empty());
+  EXPECT_TRUE(last_lines("", 5).empty());
 }
 
 TEST(PullStream, ProgressOnlyIsSuccess) {

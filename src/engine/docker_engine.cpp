@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/error.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "engine/docker_api.hpp"
 
@@ -27,6 +29,15 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t max_reply_bytes = 64ull * 1024 * 1024;
 
 using UnixStream = beast::basic_stream<asio::local::stream_protocol, asio::any_io_executor>;
+
+// "0.5s", "60s": durations as a person reads them in a message.
+std::string seconds_text(std::chrono::milliseconds duration) {
+  return fmt::format("{}s", static_cast<double>(duration.count()) / 1000.0);
+}
+
+// An engine may close the exec's output stream a moment before it records the exit code.
+constexpr int exit_code_attempts = 20;
+constexpr std::chrono::milliseconds exit_code_retry_pause{25};
 
 }  // namespace
 
@@ -48,13 +59,13 @@ DockerEngine::DockerEngine(asio::any_io_executor executor, std::string socket_pa
 
 awaitable<Result<DockerEngine::Reply>> DockerEngine::send(http::verb verb, std::string target,
                                                           std::optional<Json> body,
-                                                          std::chrono::seconds timeout) {
+                                                          std::chrono::milliseconds timeout) {
   const std::string what = fmt::format("{} {}", std::string(http::to_string(verb)), target);
   auto transport_error = [&](const beast::error_code& ec) -> std::unexpected<Error> {
     if (ec == beast::error::timeout) {
       return fail(504, "engine_timeout",
-                  fmt::format("the container engine at {} did not answer {} within {} s",
-                              socket_path_, what, timeout.count()));
+                  fmt::format("the container engine at {} did not answer {} within {}",
+                              socket_path_, what, seconds_text(timeout)));
     }
     return fail(503, "engine_unreachable",
                 fmt::format("cannot talk to the container engine at {} ({}): {}", socket_path_,
@@ -189,6 +200,63 @@ awaitable<Result<ContainerInfo>> DockerEngine::inspect(std::string id) {
   if (!reply) co_return std::unexpected(reply.error());
   if (!reply->ok()) co_return std::unexpected(docker_api::engine_error(reply->status, reply->body));
   co_return docker_api::container_info_from_inspect(reply->body);
+}
+
+awaitable<Result<ExecResult>> DockerEngine::exec(std::string id, std::vector<std::string> command,
+                                                 std::chrono::milliseconds timeout) {
+  if (command.empty()) co_return invalid("command", "exec needs a command to run");
+  auto created = co_await send(http::verb::post, docker_api::exec_create_target(id),
+                               docker_api::exec_create_body(command), timeouts_.request);
+  if (!created) co_return std::unexpected(created.error());
+  if (!created->ok()) co_return std::unexpected(docker_api::exec_error(created->status, created->body));
+  auto exec_id = docker_api::exec_id_from_create(created->body);
+  if (!exec_id) co_return std::unexpected(exec_id.error());
+
+  // The start reply streams until the command ends, so the command's own time limit bounds it.
+  auto started = co_await send(http::verb::post, docker_api::exec_start_target(*exec_id),
+                               docker_api::exec_start_body(), timeout);
+  if (!started) {
+    if (started.error().code != "engine_timeout") co_return std::unexpected(started.error());
+    co_return fail(504, "timeout",
+                   fmt::format("'{}' in container {} timed out after {}", fmt::join(command, " "), id,
+                               seconds_text(timeout)));
+  }
+  if (!started->ok()) co_return std::unexpected(docker_api::exec_error(started->status, started->body));
+
+  auto exit_code = co_await exec_exit_code(*exec_id);
+  if (!exit_code) co_return std::unexpected(exit_code.error());
+  co_return ExecResult{*exit_code, docker_api::demultiplex_stream(started->body, exec_output_limit)};
+}
+
+awaitable<Result<int>> DockerEngine::exec_exit_code(const std::string& exec_id) {
+  for (int attempt = 1;; ++attempt) {
+    auto reply = co_await send(http::verb::get, docker_api::exec_inspect_target(exec_id),
+                               std::nullopt, timeouts_.request);
+    if (!reply) co_return std::unexpected(reply.error());
+    if (!reply->ok()) co_return std::unexpected(docker_api::engine_error(reply->status, reply->body));
+    auto state = docker_api::exec_state_from_inspect(reply->body);
+    if (!state) co_return std::unexpected(state.error());
+    if (!state->running && state->exit_code) co_return *state->exit_code;
+    if (attempt == exit_code_attempts) {
+      co_return fail(502, "engine",
+                     fmt::format("the container engine reports no exit code for exec {} after its "
+                                 "output ended",
+                                 exec_id));
+    }
+    asio::steady_timer pause(executor_, exit_code_retry_pause);
+    co_await pause.async_wait(use_tuple);
+  }
+}
+
+awaitable<Result<std::vector<std::string>>> DockerEngine::logs(std::string id, int tail_lines) {
+  if (tail_lines < 0) co_return invalid("tail_lines", "the number of log lines cannot be negative");
+  auto reply = co_await send(http::verb::get, docker_api::logs_target(id, tail_lines), std::nullopt,
+                             timeouts_.request);
+  if (!reply) co_return std::unexpected(reply.error());
+  if (!reply->ok()) co_return std::unexpected(docker_api::engine_error(reply->status, reply->body));
+  // Podman does not always honour `tail` (it may send every line), so it is applied again here.
+  const std::string text = docker_api::demultiplex_stream(reply->body, std::string::npos);
+  co_return docker_api::last_lines(text, tail_lines);
 }
 
 }  // namespace outpost

@@ -37,6 +37,10 @@ class DockerEngine final : public Engine {
   boost::asio::awaitable<Status> stop(std::string id, int timeout_seconds) override;
   boost::asio::awaitable<Status> remove(std::string id) override;
   boost::asio::awaitable<Result<ContainerInfo>> inspect(std::string id) override;
+  boost::asio::awaitable<Result<ExecResult>> exec(std::string id, std::vector<std::string> command,
+                                                  std::chrono::milliseconds timeout) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> logs(std::string id,
+                                                                int tail_lines) override;
 
   const std::string& socket_path() const { return socket_path_; }
 
@@ -51,7 +55,9 @@ class DockerEngine final : public Engine {
   // is a Reply for the caller to interpret.
   boost::asio::awaitable<Result<Reply>> send(boost::beast::http::verb verb, std::string target,
                                              std::optional<Json> body,
-                                             std::chrono::seconds timeout);
+                                             std::chrono::milliseconds timeout);
+  // The exit code of a finished exec instance.
+  boost::asio::awaitable<Result<int>> exec_exit_code(const std::string& exec_id);
 
   boost::asio::any_io_executor executor_;
   std::string socket_path_;

@@ -104,6 +104,33 @@ class DockerEngineTest : public ::testing::Test {
     return *id;
   }
 
+  // Pulls the image, then creates and starts a container running `command`; empty on failure.
+  std::string start_running(const std::string& suffix, std::vector<std::string> command) {
+    if (auto pulled = run(engine_->pull(image_)); !pulled) {
+      ADD_FAILURE() << "pull: " << pulled.error().message;
+      return {};
+    }
+    PlannedContainer container = planned(suffix, true);
+    container.command = std::move(command);
+    const std::string id = create(container);
+    if (id.empty()) return {};
+    if (auto started = run(engine_->start(id)); !started) {
+      ADD_FAILURE() << "start " << container.name << ": " << started.error().message;
+      return {};
+    }
+    return id;
+  }
+
+  // Waits, bounded, until the container's process has ended.
+  bool wait_until_exited(const std::string& id) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      auto info = run(engine_->inspect(id));
+      if (info && info->state == "exited") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
   asio::io_context io_;
   std::optional<DockerEngine> engine_;
   std::string image_;
@@ -174,6 +201,71 @@ TEST_F(DockerEngineTest, PullingAMissingImageFailsWithTheEngineMessage) {
   ASSERT_FALSE(pulled.has_value());
   EXPECT_NE(pulled.error().message.find(missing), std::string::npos) << pulled.error().message;
   EXPECT_FALSE(run(engine_->has_image(missing)).value());
+}
+
+const std::vector<std::string> sleep_forever = {"/bin/busybox", "sleep", "3600"};
+
+TEST_F(DockerEngineTest, ExecReturnsTheOutputAndTheExitCode) {
+  const std::string id = start_running("exec", sleep_forever);
+  ASSERT_FALSE(id.empty());
+  auto hello = run(engine_->exec(id, {"/bin/busybox", "echo", "hello"}, std::chrono::seconds(10)));
+  ASSERT_TRUE(hello.has_value()) << hello.error().message;
+  EXPECT_EQ(hello->exit_code, 0);
+  EXPECT_EQ(hello->output, "hello\n");
+
+  auto failing = run(engine_->exec(id, {"/bin/busybox", "sh", "-c", "echo oops >&2; exit 3"}, std::chrono::seconds(10)));
+  ASSERT_TRUE(failing.has_value()) << failing.error().message;
+  EXPECT_EQ(failing->exit_code, 3);
+  EXPECT_EQ(failing->output, "oops\n") << "stderr is part of the output";
+}
+
+TEST_F(DockerEngineTest, ExecBeyondItsTimeoutIsATimeout) {
+  const std::string id = start_running("exec-timeout", sleep_forever);
+  ASSERT_FALSE(id.empty());
+  auto slow = run(engine_->exec(id, {"/bin/busybox", "sleep", "5"}, std::chrono::milliseconds(500)));
+  ASSERT_FALSE(slow.has_value());
+  EXPECT_EQ(slow.error().code, "timeout");
+  EXPECT_EQ(slow.error().status, 504);
+  EXPECT_NE(slow.error().message.find("timed out after 0.5s"), std::string::npos) << slow.error().message;
+}
+
+TEST_F(DockerEngineTest, ExecInAStoppedContainerIsAConflict) {
+  const std::string id = start_running("exec-stopped", {"/bin/busybox", "true"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(wait_until_exited(id));
+  auto result = run(engine_->exec(id, {"/bin/busybox", "true"}, std::chrono::seconds(10)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, "conflict");
+  EXPECT_EQ(result.error().status, 409);
+}
+
+TEST_F(DockerEngineTest, LogsReturnTheLastLinesOldestFirst) {
+  const std::string id = start_running("logs", {"/bin/busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(wait_until_exited(id));
+  auto last = run(engine_->logs(id, 3));
+  ASSERT_TRUE(last.has_value()) << last.error().message;
+  EXPECT_EQ(*last, (std::vector<std::string>{"line3", "line4", "line5"}));
+  EXPECT_EQ(run(engine_->logs(id, 100)).value().size(), 5u);
+}
+
+TEST_F(DockerEngineTest, LogsIncludeStderr) {
+  const std::string id = start_running("logs-stderr", {"/bin/busybox", "sh", "-c", "echo trouble >&2"});
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(wait_until_exited(id));
+  EXPECT_EQ(run(engine_->logs(id, 10)).value(), (std::vector<std::string>{"trouble"}));
+}
+
+TEST_F(DockerEngineTest, ARunningContainerHasAnAddressInListAndInspect) {
+  const std::string id = start_running("address", sleep_forever);
+  ASSERT_FALSE(id.empty());
+  auto info = run(engine_->inspect(id));
+  ASSERT_TRUE(info.has_value()) << info.error().message;
+  EXPECT_FALSE(info->ip_address.empty()) << "the engine's network gave the container no address";
+  auto listed = run(engine_->list({{"outpost.site", "test-" + run_id_}}));
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].ip_address, info->ip_address);
 }
 
 }  // namespace

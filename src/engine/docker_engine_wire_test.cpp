@@ -108,7 +108,8 @@ class DockerEngineWireTest : public ::testing::Test {
 
 TEST_F(DockerEngineWireTest, ListInspectsEveryListedContainerAndSkipsVanishedOnes) {
   script({{200, R"([{"Id":"a1"},{"Id":"b2"}])"},
-          {200, R"({"Id":"a1","Name":"/one","State":{"Status":"exited","ExitCode":2},"Config":{"Image":"img","Labels":{"k":"v"}}})"},
+          {200, R"({"Id":"a1","Name":"/one","State":{"Status":"exited","ExitCode":2},"Config":{"Image":"img","Labels":{"k":"v"}},
+                    "NetworkSettings":{"IPAddress":"","Networks":{"podman":{"IPAddress":"10.88.0.4"}}}})"},
           {404, R"({"message":"no such container"})"}});
   DockerEngine docker = engine();
   auto containers = run(docker.list({{"k", "v"}}));
@@ -116,6 +117,7 @@ TEST_F(DockerEngineWireTest, ListInspectsEveryListedContainerAndSkipsVanishedOne
   ASSERT_EQ(containers->size(), 1u);
   EXPECT_EQ((*containers)[0].name, "one");
   EXPECT_EQ((*containers)[0].exit_code, 2);
+  EXPECT_EQ((*containers)[0].ip_address, "10.88.0.4");
   EXPECT_EQ(request(0).method(), http::verb::get);
   EXPECT_TRUE(request(0).target().starts_with("/v1.41/containers/json?all=1&filters="));
   EXPECT_EQ(request(1).target(), "/v1.41/containers/a1/json");
@@ -203,6 +205,86 @@ TEST_F(DockerEngineWireTest, ASilentEngineTimesOut) {
   auto info = run(docker.inspect("a1"));
   ASSERT_FALSE(info.has_value());
   EXPECT_EQ(info.error().code, "engine_timeout");
+}
+
+std::string frame(char stream, std::string_view payload) {
+  std::string out{stream, '\0', '\0', '\0', '\0', '\0', '\0', static_cast<char>(payload.size())};
+  return out + std::string(payload);
+}
+
+TEST_F(DockerEngineWireTest, ExecCreatesStartsAndReadsTheExitCode) {
+  script({{201, R"({"Id":"e1"})"},
+          {200, frame(1, "hello\n") + frame(2, "warning\n")},
+          {200, R"({"ID":"e1","Running":false,"ExitCode":3})"}});
+  DockerEngine docker = engine();
+  auto result = run(docker.exec("c1", {"sh", "-c", "exit 3"}, std::chrono::seconds(5)));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_EQ(result->output, "hello\nwarning\n");
+  EXPECT_EQ(request(0).method(), http::verb::post);
+  EXPECT_EQ(request(0).target(), "/v1.41/containers/c1/exec");
+  EXPECT_EQ(Json::parse(request(0).body())["Cmd"], Json({"sh", "-c", "exit 3"}));
+  EXPECT_EQ(request(1).target(), "/v1.41/exec/e1/start");
+  EXPECT_EQ(Json::parse(request(1).body())["Detach"], false);
+  EXPECT_EQ(request(2).method(), http::verb::get);
+  EXPECT_EQ(request(2).target(), "/v1.41/exec/e1/json");
+}
+
+TEST_F(DockerEngineWireTest, ExecWaitsForTheEngineToRecordTheExitCode) {
+  script({{201, R"({"Id":"e1"})"},
+          {200, frame(1, "done\n")},
+          {200, R"({"Running":true,"ExitCode":null})"},
+          {200, R"({"Running":false,"ExitCode":0})"}});
+  DockerEngine docker = engine();
+  auto result = run(docker.exec("c1", {"true"}, std::chrono::seconds(5)));
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->exit_code, 0);
+  EXPECT_EQ(server_->requests.size(), 4u);
+}
+
+TEST_F(DockerEngineWireTest, ExecInAContainerThatIsNotRunningIsAConflict) {
+  script({{500, R"({"cause":"container state improper","message":"can only create exec sessions on running containers: container state improper"})"}});
+  DockerEngine docker = engine();
+  auto result = run(docker.exec("c1", {"true"}, std::chrono::seconds(5)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().status, 409);
+  EXPECT_EQ(result.error().code, "conflict");
+  EXPECT_NE(result.error().message.find("running containers"), std::string::npos);
+}
+
+TEST_F(DockerEngineWireTest, ExecThatOutlivesItsTimeoutIsATimeout) {
+  script({{201, R"({"Id":"e1"})"}, {.status = 200, .body = {}, .silent = true}});
+  DockerEngine docker = engine();
+  auto result = run(docker.exec("c1", {"sleep", "5"}, std::chrono::milliseconds(200)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().status, 504);
+  EXPECT_EQ(result.error().code, "timeout");
+  EXPECT_NE(result.error().message.find("timed out after 0.2s"), std::string::npos) << result.error().message;
+}
+
+TEST_F(DockerEngineWireTest, ExecWithoutACommandIsInvalid) {
+  DockerEngine docker = engine();  // refused before anything is sent
+  auto result = run(docker.exec("c1", {}, std::chrono::seconds(1)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, "invalid");
+  EXPECT_EQ(result.error().field, "command");
+}
+
+TEST_F(DockerEngineWireTest, LogsReturnTheLastLinesEvenWhenTheEngineSendsMore) {
+  script({{200, frame(1, "one\n") + frame(2, "two\n") + frame(1, "three\n")},
+          {404, R"({"message":"no such container"})"}});
+  DockerEngine docker = engine();
+  auto lines = run(docker.logs("c1", 2));
+  ASSERT_TRUE(lines.has_value()) << lines.error().message;
+  EXPECT_EQ(*lines, (std::vector<std::string>{"two", "three"}));
+  EXPECT_EQ(request(0).target(), "/v1.41/containers/c1/logs?stdout=1&stderr=1&tail=2");
+  EXPECT_EQ(run(docker.logs("gone", 2)).error().code, "not_found");
+}
+
+TEST_F(DockerEngineWireTest, LogsOfATtyContainerAreRawText) {
+  script({{200, "first\r\nsecond\r\n"}});
+  DockerEngine docker = engine();
+  EXPECT_EQ(run(docker.logs("c1", 5)).value(), (std::vector<std::string>{"first", "second"}));
 }
 
 }  // namespace

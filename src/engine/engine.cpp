@@ -8,4 +8,11 @@ std::map<std::string, std::string> owned_labels(const PlannedContainer& planned)
   return result;
 }
 
+std::string output_tail(std::string_view output, std::size_t limit) {
+  if (output.size() <= limit) return std::string(output);
+  std::size_t start = output.size() - limit;
+  while (start < output.size() && (static_cast<unsigned char>(output[start]) & 0xC0) == 0x80) ++start;
+  return std::string(output.substr(start));
+}
+
 }  // namespace outpost

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace outpost {
@@ -20,6 +21,12 @@ std::unexpected<Error> unreachable_error() {
 
 std::unexpected<Error> no_such_container(const std::string& id) {
   return not_found(fmt::format("no such container: {}", id));
+}
+
+// Addresses in creation order on Podman's default network: 10.88.0.2, 10.88.0.3, … then on into
+// 10.88.1.x, so a long simulation never hands out one address twice.
+std::string fake_address(std::uint32_t ordinal) {
+  return fmt::format("10.88.{}.{}", (ordinal >> 8) & 0xFF, ordinal & 0xFF);
 }
 
 bool has_labels(const ContainerInfo& container, const std::map<std::string, std::string>& wanted) {
@@ -93,6 +100,7 @@ awaitable<Result<std::string>> FakeEngine::create(PlannedContainer spec) {
   container.started_at = never;
   container.finished_at = never;
   container.labels = owned_labels(spec);
+  container.ip_address = fake_address(next_address_++);
   ids_by_name_.emplace(container.name, container.id);
   std::string id = container.id;
   containers_.emplace(id, std::move(container));
@@ -152,6 +160,38 @@ awaitable<Result<ContainerInfo>> FakeEngine::inspect(std::string id) {
   co_return *container;
 }
 
+awaitable<Result<ExecResult>> FakeEngine::exec(std::string id, std::vector<std::string> command,
+                                               std::chrono::milliseconds /*timeout*/) {
+  ++calls_.exec;
+  if (unreachable_) co_return unreachable_error();
+  const ContainerInfo* container = find(id);
+  if (!container) co_return no_such_container(id);
+  if (container->state != "running") {
+    co_return conflict(fmt::format("container {} is not running", container->name));
+  }
+  Result<ExecResult> result = ExecResult{};
+  if (auto it = exec_results_.find(container->name); it != exec_results_.end()) {
+    result = it->second;
+  } else if (exec_handler_) {
+    result = exec_handler_(container->name, command);
+  }
+  if (result) result->output = output_tail(result->output);
+  co_return result;
+}
+
+awaitable<Result<std::vector<std::string>>> FakeEngine::logs(std::string id, int tail_lines) {
+  ++calls_.logs;
+  if (unreachable_) co_return unreachable_error();
+  if (tail_lines < 0) co_return invalid("tail_lines", "the number of log lines cannot be negative");
+  const ContainerInfo* container = find(id);
+  if (!container) co_return no_such_container(id);
+  auto it = logs_.find(container->name);
+  if (it == logs_.end()) co_return std::vector<std::string>{};
+  const std::vector<std::string>& lines = it->second;
+  const std::size_t kept = std::min(lines.size(), static_cast<std::size_t>(tail_lines));
+  co_return std::vector<std::string>(lines.end() - static_cast<std::ptrdiff_t>(kept), lines.end());
+}
+
 void FakeEngine::add_image(std::string image) { images_.insert(std::move(image)); }
 
 void FakeEngine::set_pull_failure(std::string image, std::string message) {
@@ -175,6 +215,15 @@ void FakeEngine::set_remove_failure(std::string name, std::string message) {
   remove_failures_[std::move(name)] = std::move(message);
 }
 void FakeEngine::clear_remove_failure(const std::string& name) { remove_failures_.erase(name); }
+
+void FakeEngine::set_exec_result(std::string name, ExecResult result) {
+  exec_results_[std::move(name)] = std::move(result);
+}
+void FakeEngine::clear_exec_result(const std::string& name) { exec_results_.erase(name); }
+
+void FakeEngine::set_logs(std::string name, std::vector<std::string> lines) {
+  logs_[std::move(name)] = std::move(lines);
+}
 
 bool FakeEngine::crash(const std::string& id, int exit_code) {
   ContainerInfo* container = find(id);

@@ -5,6 +5,7 @@
 // completes without suspending, and the state is a few small maps, so a simulator can hold
 // thousands of them.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,8 +29,14 @@ class FakeEngine final : public Engine {
     int stop = 0;
     int remove = 0;
     int inspect = 0;
+    int exec = 0;
+    int logs = 0;
     bool operator==(const CallCounts&) const = default;
   };
+
+  // Decides what a command run in the container named `name` returns.
+  using ExecHandler = std::function<Result<ExecResult>(const std::string& name,
+                                                       const std::vector<std::string>& command)>;
 
   explicit FakeEngine(const Clock& clock);
 
@@ -42,6 +49,11 @@ class FakeEngine final : public Engine {
   boost::asio::awaitable<Status> stop(std::string id, int timeout_seconds) override;
   boost::asio::awaitable<Status> remove(std::string id) override;
   boost::asio::awaitable<Result<ContainerInfo>> inspect(std::string id) override;
+  // Ignores `timeout`: a handler that wants a timeout returns that error itself.
+  boost::asio::awaitable<Result<ExecResult>> exec(std::string id, std::vector<std::string> command,
+                                                  std::chrono::milliseconds timeout) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> logs(std::string id,
+                                                                int tail_lines) override;
 
   // --- knobs ---
   void add_image(std::string image);
@@ -60,10 +72,21 @@ class FakeEngine final : public Engine {
   void clear_remove_failure(const std::string& name);
   // While unreachable, every call fails with "engine_unreachable" (an engine restart or outage).
   void set_unreachable(bool unreachable) { unreachable_ = unreachable; }
-  // The container's process ends with `exit_code`: it becomes "exited". False if no such id.
+  // The container's process ends with `exit_code`: it becomes "exited" with its finish time
+  // from the clock. False if no such id.
   bool crash(const std::string& id, int exit_code);
+  // Every exec in the container named `name`, whatever the command, returns `result` until
+  // cleared. It takes precedence over the handler.
+  void set_exec_result(std::string name, ExecResult result);
+  void clear_exec_result(const std::string& name);
+  // Decides the execs no set_exec_result covers; an empty function removes it. With neither, a
+  // command exits 0 and prints nothing.
+  void set_exec_handler(ExecHandler handler) { exec_handler_ = std::move(handler); }
+  // Everything the container named `name` has printed so far, oldest first.
+  void set_logs(std::string name, std::vector<std::string> lines);
   // Puts a container into the engine as if someone else had created it (foreign containers,
-  // state left from before an agent restart). An empty id gets a fresh "fake-N" id.
+  // state left from before an agent restart). An empty id gets a fresh "fake-N" id; the
+  // ip_address is kept as given.
   std::string add_container(ContainerInfo container);
 
   // --- observation (synchronous, for tests and the simulator) ---
@@ -79,6 +102,7 @@ class FakeEngine final : public Engine {
 
   const Clock& clock_;
   std::uint64_t next_id_ = 1;
+  std::uint32_t next_address_ = 2;  // 10.88.0.1 is the fake network's gateway, as in Podman's
   bool unreachable_ = false;
   std::map<std::string, ContainerInfo> containers_;  // by id
   std::map<std::string, std::string> ids_by_name_;
@@ -87,6 +111,9 @@ class FakeEngine final : public Engine {
   std::map<std::string, std::string> create_failures_;
   std::map<std::string, std::string> start_failures_;
   std::map<std::string, std::string> remove_failures_;
+  std::map<std::string, ExecResult> exec_results_;
+  ExecHandler exec_handler_;
+  std::map<std::string, std::vector<std::string>> logs_;
   CallCounts calls_;
 };
 

@@ -92,6 +92,7 @@ TEST_F(FakeEngineTest, CrashLeavesTheContainerExitedWithItsCode) {
   auto info = run_to_completion(engine.inspect(id)).value();
   EXPECT_EQ(info.state, "exited");
   EXPECT_EQ(info.exit_code, 137);
+  EXPECT_EQ(info.finished_at, "2027-01-15T08:00:05Z");
   EXPECT_FALSE(engine.crash("fake-99", 1));
 }
 
@@ -164,16 +165,103 @@ TEST_F(FakeEngineTest, UnreachableFailsEveryCall) {
   EXPECT_TRUE(run_to_completion(engine.list({})).has_value());
 }
 
+class FakeEngineExecTest : public FakeEngineTest {
+ protected:
+  void SetUp() override {
+    engine.add_image("reg/app:1");
+    id = run_to_completion(engine.create(planned("a"))).value();
+    run_to_completion(engine.start(id)).value();
+  }
+  Result<ExecResult> exec(const std::vector<std::string>& command) {
+    return run_to_completion(engine.exec(id, command, 1s));
+  }
+  std::string id;
+};
+
+TEST_F(FakeEngineExecTest, WithoutKnobsACommandSucceedsSilently) {
+  EXPECT_EQ(exec({"true"}).value(), ExecResult{});
+}
+
+TEST_F(FakeEngineExecTest, ASetResultAnswersEveryCommandInThatContainer) {
+  engine.set_exec_result("a", ExecResult{3, "not ready\n"});
+  EXPECT_EQ(exec({"cat", "/ready"}).value(), (ExecResult{3, "not ready\n"}));
+  EXPECT_EQ(exec({"true"}).value(), (ExecResult{3, "not ready\n"}));
+  engine.clear_exec_result("a");
+  EXPECT_EQ(exec({"true"}).value(), ExecResult{});
+}
+
+TEST_F(FakeEngineExecTest, TheHandlerSeesNameAndCommandAndASetResultWins) {
+  std::vector<std::string> seen;
+  engine.set_exec_handler([&](const std::string& name, const std::vector<std::string>& command) -> Result<ExecResult> {
+    seen = command;
+    if (command.at(0) == "sleep") return fail(504, "timeout", "timed out after 1s");
+    return ExecResult{0, name + "\n"};
+  });
+  EXPECT_EQ(exec({"hostname"}).value(), (ExecResult{0, "a\n"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"hostname"}));
+  EXPECT_EQ(exec({"sleep", "5"}).error().code, "timeout");
+  engine.set_exec_result("a", ExecResult{1, ""});
+  EXPECT_EQ(exec({"hostname"}).value().exit_code, 1);
+}
+
+TEST_F(FakeEngineExecTest, OutputIsCutToItsTail) {
+  engine.set_exec_result("a", ExecResult{0, std::string(exec_output_limit, 'x') + "end"});
+  const std::string output = exec({"yes"}).value().output;
+  EXPECT_EQ(output.size(), exec_output_limit);
+  EXPECT_TRUE(output.ends_with("xend"));
+}
+
+TEST_F(FakeEngineExecTest, AContainerThatIsNotRunningIsAConflict) {
+  ASSERT_TRUE(engine.crash(id, 1));
+  auto result = exec({"true"});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().status, 409);
+  EXPECT_EQ(result.error().code, "conflict");
+  EXPECT_EQ(run_to_completion(engine.exec("fake-99", {"true"}, 1s)).error().code, "not_found");
+}
+
+TEST_F(FakeEngineTest, LogsReturnTheLastLinesOldestFirst) {
+  engine.add_image("reg/app:1");
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  EXPECT_TRUE(run_to_completion(engine.logs(id, 10)).value().empty()) << "nothing printed yet";
+  engine.set_logs("a", {"one", "two", "three"});
+  EXPECT_EQ(run_to_completion(engine.logs(id, 2)).value(), (std::vector<std::string>{"two", "three"}));
+  EXPECT_EQ(run_to_completion(engine.logs(id, 10)).value().size(), 3u);
+  EXPECT_TRUE(run_to_completion(engine.logs(id, 0)).value().empty());
+  EXPECT_EQ(run_to_completion(engine.logs(id, -1)).error().field, "tail_lines");
+  EXPECT_EQ(run_to_completion(engine.logs("fake-99", 1)).error().code, "not_found");
+}
+
+TEST_F(FakeEngineTest, ContainersGetAddressesInCreationOrder) {
+  engine.add_image("reg/app:1");
+  const std::string first = run_to_completion(engine.create(planned("a"))).value();
+  const std::string second = run_to_completion(engine.create(planned("b"))).value();
+  EXPECT_EQ(run_to_completion(engine.inspect(first)).value().ip_address, "10.88.0.2");
+  EXPECT_EQ(run_to_completion(engine.inspect(second)).value().ip_address, "10.88.0.3");
+  EXPECT_EQ(run_to_completion(engine.list({})).value().at(1).ip_address, "10.88.0.3");
+}
+
+TEST_F(FakeEngineTest, AddressesStayUniqueBeyondTheLastOctet) {
+  engine.add_image("reg/app:1");
+  std::string last;
+  for (int i = 0; i < 300; ++i) last = run_to_completion(engine.create(planned("c" + std::to_string(i)))).value();
+  EXPECT_EQ(run_to_completion(engine.inspect(last)).value().ip_address, "10.88.1.45");  // ordinal 301
+}
+
 TEST_F(FakeEngineTest, CountsCallsPerOperation) {
   engine.add_image("reg/app:1");
   const std::string id = run_to_completion(engine.create(planned("a"))).value();
   run_to_completion(engine.start(id)).value();
   run_to_completion(engine.start(id)).value();
   run_to_completion(engine.list({})).value();
+  run_to_completion(engine.exec(id, {"true"}, 1s)).value();
+  run_to_completion(engine.logs(id, 5)).value();
   FakeEngine::CallCounts expected;
   expected.create = 1;
   expected.start = 2;
   expected.list = 1;
+  expected.exec = 1;
+  expected.logs = 1;
   EXPECT_EQ(engine.calls(), expected);
   engine.reset_calls();
   EXPECT_EQ(engine.calls(), FakeEngine::CallCounts{});

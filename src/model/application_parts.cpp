@@ -1,14 +1,64 @@
 #include "model/application_parts.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
 #include "common/names.hpp"
 #include "model/spec_fields.hpp"
 
 namespace outpost::spec {
 namespace {
 
+// Header names are HTTP tokens; values may not break the request line structure.
+Result<Json> http_headers(const Json& value, const std::string& field) {
+  if (!value.is_object()) return wrong_type(field, "a map of header names to values", value);
+  Json out = Json::object();
+  for (const auto& [name, header_value] : value.items()) {
+    const std::string header_field = join(field, name);
+    const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (!token) return invalid(header_field, "is not a valid HTTP header name");
+    if (!header_value.is_string()) return wrong_type(header_field, "a string", header_value);
+    const auto& text = header_value.get_ref<const std::string&>();
+    if (text.find_first_of("\r\n") != std::string::npos || text.find('\0') != std::string::npos)
+      return invalid(header_field, "must not contain line breaks");
+    out[name] = text;
+  }
+  return out;
+}
+
+// `status: 200` or `status: "200-299"`; the default accepts any 2xx or 3xx. Canonical: "MIN-MAX".
+Result<std::string> status_range(const Json* value, const std::string& field) {
+  if (!value) return std::string("200-399");
+  int low = 0;
+  int high = 0;
+  if (value->is_number_integer()) {
+    low = high = static_cast<int>(std::clamp<std::int64_t>(value->get<std::int64_t>(), 0, 1000));
+  } else if (value->is_string()) {
+    const auto& text = value->get_ref<const std::string&>();
+    const auto dash = text.find('-');
+    const std::string first = text.substr(0, dash);
+    const std::string second = dash == std::string::npos ? first : text.substr(dash + 1);
+    auto parse = [](const std::string& part, int& out) {
+      auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+      return ec == std::errc{} && end == part.data() + part.size();
+    };
+    if (!parse(first, low) || !parse(second, high))
+      return invalid(field, "must be a status code such as 200 or a range such as \"200-299\", got \"" + text + "\"");
+  } else {
+    return wrong_type(field, "a status code or a range such as \"200-299\"", *value);
+  }
+  if (low < 100 || high > 599 || low > high)
+    return invalid(field, "must be a range of HTTP status codes within 100-599, low to high");
+  return std::to_string(low) + "-" + std::to_string(high);
+}
+
 Result<Json> port_check(const Json& value, const std::string& field, std::string_view kind) {
   bool http = kind == "http";
-  auto fields = http ? Fields::open(value, field, {"path", "port"}) : Fields::open(value, field, {"port"});
+  auto fields = http ? Fields::open(value, field, {"path", "port", "headers", "status"})
+                     : Fields::open(value, field, {"port"});
   if (!fields) return std::unexpected(fields.error());
   auto port_value = fields->required("port");
   if (!port_value) return std::unexpected(port_value.error());
@@ -21,6 +71,14 @@ Result<Json> port_check(const Json& value, const std::string& field, std::string
   if (!path->starts_with('/'))
     return invalid(fields->path("path"), "must start with '/', got \"" + *path + "\"");
   out["path"] = *path;
+  if (const Json* headers = fields->find("headers")) {
+    auto parsed = http_headers(*headers, fields->path("headers"));
+    if (!parsed) return parsed;
+    out["headers"] = std::move(*parsed);
+  }
+  auto status = status_range(fields->find("status"), fields->path("status"));
+  if (!status) return std::unexpected(status.error());
+  out["status"] = *status;
   return out;
 }
 

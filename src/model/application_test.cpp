@@ -330,6 +330,33 @@ TEST(ApplicationErrors, Probes) {
   EXPECT_EQ(ok->services[0].containers[0].probes["startup"]["initial-delay"], 2);
 }
 
+TEST(ApplicationErrors, HttpProbeHeadersAndStatus) {
+  auto probe_field = [](std::string_view probes) {
+    return error_field(minimal({{"probes", Json::parse(probes)}}));
+  };
+  const std::string http = "services[0].containers[0].probes.readiness.http";
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "headers": ["a"]}}})"), http + ".headers");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "headers": {"bad name": "x"}}}})"),
+            http + ".headers.bad name");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "headers": {"X-A": "a\r\nX-B: b"}}}})"),
+            http + ".headers.X-A");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "headers": {"X-A": 5}}}})"), http + ".headers.X-A");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "status": "300-200"}}})"), http + ".status");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "status": "2xx"}}})"), http + ".status");
+  EXPECT_EQ(probe_field(R"({"readiness": {"http": {"port": 80, "status": 700}}})"), http + ".status");
+
+  auto ok = Application::from_json(minimal({{"probes", Json::parse(R"({
+      "readiness": {"http": {"port": 80, "headers": {"Host": "shop.local"}, "status": 204}},
+      "liveness": {"http": {"port": 80, "status": "200-299"}},
+      "startup": {"http": {"port": 80}}})")}}));
+  ASSERT_TRUE(ok) << ok.error().message;
+  const Json& probes = ok->services[0].containers[0].probes;
+  EXPECT_EQ(probes["readiness"]["http"]["headers"]["Host"], "shop.local");
+  EXPECT_EQ(probes["readiness"]["http"]["status"], "204-204");
+  EXPECT_EQ(probes["liveness"]["http"]["status"], "200-299");
+  EXPECT_EQ(probes["startup"]["http"]["status"], "200-399");
+}
+
 TEST(ApplicationErrors, Resources) {
   auto resources_field = [](std::string_view resources) {
     return error_field(minimal({{"resources", Json::parse(resources)}}));

@@ -57,6 +57,23 @@ Result<PublishedPort> publish(const PortSpec& port, const Vars& vars, const std:
   return PublishedPort{*container, *host, port.protocol, std::move(*host_ip)};
 }
 
+// Probe ports may name site variables like published ports do; the agent gets numbers.
+Result<Json> render_probes(const Json& probes, const Vars& vars, const std::string& field) {
+  Json out = probes.is_object() ? probes : Json::object();
+  for (auto& [kind, probe] : out.items()) {
+    for (const char* check : {"http", "tcp"}) {
+      if (!probe.is_object() || !probe.contains(check) || !probe[check].contains("port")) continue;
+      Json& port = probe[check]["port"];
+      if (port.is_number_integer()) continue;
+      if (!port.is_string()) return invalid(spec::join(spec::join(spec::join(field, kind), check), "port"), "must be a port");
+      auto number = port_number(port.get<std::string>(), vars, spec::join(spec::join(spec::join(field, kind), check), "port"));
+      if (!number) return std::unexpected(number.error());
+      port = *number;
+    }
+  }
+  return out;
+}
+
 std::string spec_hash_of(const PlannedContainer& planned) {
   Json ports = Json::array();
   for (const auto& port : planned.ports)
@@ -96,6 +113,9 @@ Result<PlannedContainer> render_container(const PlannedContainer& identity, cons
     if (!port) return std::unexpected(port.error());
     planned.ports.push_back(std::move(*port));
   }
+  auto probes = render_probes(spec.probes, vars, spec::join(field, "probes"));
+  if (!probes) return std::unexpected(probes.error());
+  planned.probes = std::move(*probes);
   planned.spec_hash = spec_hash_of(planned);
   planned.labels = {{std::string(labels::site), planned.site},
                     {std::string(labels::host), planned.host},

@@ -48,6 +48,9 @@ struct PlannedContainer {
   std::vector<std::string> env;  // "KEY=VALUE", sorted by key
   std::vector<PublishedPort> ports;
   std::string restart;  // always | on-failure | never
+  // The container's probes with their ports resolved to numbers. Not part of the spec hash:
+  // changing how health is judged does not restart what runs.
+  Json probes = Json::object();
   std::map<std::string, std::string> labels;  // the outpost.* labels above
   // sha256 hex over the canonical JSON of image, command, env, ports and restart: what the
   // engine would run. Identity fields are in the name already; a new version whose containers

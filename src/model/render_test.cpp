@@ -79,6 +79,9 @@ services:
           - {container: 9090}
           - {container: 53, host: 5353, protocol: udp, host-ip: "0.0.0.0"}
         restart: on-failure
+        probes:
+          readiness: {http: {path: /healthz, port: "${HTTP_PORT}", headers: {X-Probe: outpost}, status: "200-204"}}
+          liveness: {tcp: {port: 9090}, period: 2s}
       - name: sidecar
         image: busybox
 )";
@@ -224,4 +227,36 @@ TEST_F(RenderTest, SiteVarsCannotOverrideSystemVariables) {
 }
 
 }  // namespace
+}  // namespace outpost
+
+namespace outpost {
+
+TEST_F(RenderTest, ProbePortsAreResolvedAndProbesDoNotChangeTheSpecHash) {
+  HostPlan plan = render_host(desired, "host-a");
+  ASSERT_TRUE(plan.errors.empty()) << plan.errors[0].error.message;
+  const PlannedContainer& api = plan.containers[0];
+  EXPECT_EQ(api.probes["readiness"]["http"]["port"], 8080);
+  EXPECT_EQ(api.probes["readiness"]["http"]["headers"]["X-Probe"], "outpost");
+  EXPECT_EQ(api.probes["readiness"]["http"]["status"], "200-204");
+  EXPECT_EQ(api.probes["liveness"]["tcp"]["port"], 9090);
+  EXPECT_TRUE(plan.containers[1].probes.empty());
+
+  SiteDesired without_probes = desired;
+  Application app = without_probes.apps.at("pos").app->application;
+  app.services[0].containers[0].probes = Json::object();
+  without_probes.update({{"pos", SiteApp{"deploy", app, without_probes.apps.at("pos").app->instances}}},
+                        without_probes.vars);
+  EXPECT_EQ(render_host(without_probes, "host-a").containers[0].spec_hash, api.spec_hash);
+}
+
+TEST_F(RenderTest, ProbePortWithAnUnknownVariableIsARenderErrorNamingTheField) {
+  SiteDesired broken = desired;
+  Application app = broken.apps.at("pos").app->application;
+  app.services[0].containers[0].probes["readiness"]["http"]["port"] = "${NOPE}";
+  broken.update({{"pos", SiteApp{"deploy", app, broken.apps.at("pos").app->instances}}}, broken.vars);
+  HostPlan plan = render_host(broken, "host-a");
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_NE(plan.errors[0].error.field.find("probes.readiness.http.port"), std::string::npos) << plan.errors[0].error.field;
+}
+
 }  // namespace outpost

@@ -43,7 +43,7 @@ Result<std::map<std::string, std::string>> parse_vars(const Json& value, const s
 }
 
 Result<Site> parse_site(const Json& doc) {
-  auto fields = spec::Fields::open(doc, "", {"kind", "name", "labels", "vars"});
+  auto fields = spec::Fields::open(doc, "", {"kind", "name", "labels", "vars", "upgrade-window"});
   if (!fields) return std::unexpected(fields.error());
   if (Status ok = fields->kind("site"); !ok) return std::unexpected(ok.error());
   Site site;
@@ -59,6 +59,11 @@ Result<Site> parse_site(const Json& doc) {
     auto parsed = parse_vars(*vars, "vars");
     if (!parsed) return std::unexpected(parsed.error());
     site.vars = std::move(*parsed);
+  }
+  if (const Json* window = fields->find("upgrade-window")) {
+    auto parsed = UpgradeWindow::from_json(*window, fields->path("upgrade-window"));
+    if (!parsed) return std::unexpected(parsed.error());
+    site.upgrade_window = std::move(*parsed);
   }
   return site;
 }
@@ -103,7 +108,11 @@ Labels Site::effective_labels() const {
 
 Result<Site> Site::from_json(const Json& doc) { return spec::explained(parse_site(doc)); }
 
-Json Site::to_json() const { return Json{{"name", name}, {"labels", labels_json(labels)}, {"vars", vars}}; }
+Json Site::to_json() const {
+  Json out{{"name", name}, {"labels", labels_json(labels)}, {"vars", vars}};
+  if (upgrade_window) out["upgrade-window"] = upgrade_window->to_json();
+  return out;
+}
 
 Result<Host> Host::from_json(const Json& doc) { return spec::explained(parse_host(doc)); }
 

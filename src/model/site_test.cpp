@@ -28,7 +28,9 @@ TEST(Site, ParsesNameLabelsAndVars) {
 }
 
 TEST(Site, EffectiveLabelsAddTheName) {
-  Site site{"shop-1", {{"region", "north"}}, {}};
+  Site site;
+  site.name = "shop-1";
+  site.labels = {{"region", "north"}};
   EXPECT_EQ(site.effective_labels(), (Labels{{"name", "shop-1"}, {"region", "north"}}));
 }
 
@@ -46,6 +48,44 @@ TEST(Site, MinimalSiteHasEmptyLabelsAndVars) {
   auto site = Site::from_json(yaml("name: s\nlabels:\n"));
   ASSERT_TRUE(site);
   EXPECT_EQ(site->to_json(), Json::parse(R"({"name":"s","labels":{},"vars":{}})"));
+}
+
+TEST(Site, ParsesAnUpgradeWindowWrittenInYaml) {
+  auto site = Site::from_json(yaml("name: shop-1\nupgrade-window:\n  days-of-week: [Saturday, sun]\n"
+                                   "  start: 23:00\n  duration: 3h\n  time-zone: Europe/Stockholm\n"));
+  ASSERT_TRUE(site) << site.error().message;
+  ASSERT_TRUE(site->upgrade_window.has_value());
+  EXPECT_EQ(site->upgrade_window->days_of_week, (std::vector<int>{6, 7}));
+  EXPECT_EQ(site->upgrade_window->start, std::chrono::hours(23));
+  EXPECT_EQ(site->upgrade_window->time_zone, "Europe/Stockholm");
+}
+
+TEST(Site, WritesTheUpgradeWindowOnlyWhenSetAndRoundTripsIt) {
+  auto without = Site::from_json(yaml("name: s\nupgrade-window:\n"));
+  ASSERT_TRUE(without) << without.error().message;
+  EXPECT_FALSE(without->upgrade_window.has_value()) << "an empty YAML value means not given";
+  EXPECT_FALSE(without->to_json().contains("upgrade-window"));
+
+  auto with = Site::from_json(Json::parse(R"({"name":"s","upgrade-window":{"start":"02:00","duration":"2h"}})"));
+  ASSERT_TRUE(with) << with.error().message;
+  Json json = with->to_json();
+  EXPECT_EQ(json["upgrade-window"],
+            Json::parse(R"({"days-of-week":["mon","tue","wed","thu","fri","sat","sun"],"start":"02:00","duration":"2h","time-zone":"UTC"})"));
+  auto again = Site::from_json(json);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->upgrade_window, with->upgrade_window);
+  EXPECT_EQ(again->to_json(), json);
+}
+
+TEST(SiteErrors, UpgradeWindowErrorsNameTheFieldInsideIt) {
+  auto zone = site_error("name: s\nupgrade-window: {start: '02:00', duration: 1h, time-zone: Mars/Olympus}\n");
+  EXPECT_EQ(zone.status, 422);
+  EXPECT_EQ(zone.field, "upgrade-window.time-zone");
+  EXPECT_TRUE(zone.message.starts_with("upgrade-window.time-zone: unknown time zone \"Mars/Olympus\"")) << zone.message;
+  EXPECT_EQ(site_error("name: s\nupgrade-window: {duration: 1h}\n").field, "upgrade-window.start");
+  EXPECT_EQ(site_error("name: s\nupgrade-window: {start: '02:00', duration: 1h, days: [mon]}\n").field,
+            "upgrade-window.days");
+  EXPECT_EQ(site_error("name: s\nupgrade-window: always\n").message, "upgrade-window: must be an object, got string");
 }
 
 TEST(SiteErrors, NameIsRequiredAndValidated) {

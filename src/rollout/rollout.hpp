@@ -32,8 +32,8 @@
 
 #include "model/deployment.hpp"
 #include "model/label_expr.hpp"
+#include "model/upgrade_window.hpp"
 #include "rollout/rollout_state.hpp"
-#include "rollout/upgrade_window.hpp"
 
 namespace outpost {
 

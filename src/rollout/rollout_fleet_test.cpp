@@ -12,7 +12,7 @@ namespace {
 using namespace rollout_test;
 
 UpgradeWindow monday_night() {
-  return *UpgradeWindow::from_json(Json::parse(R"({"days": ["mon"], "start": "22:00", "duration": "2h"})"));
+  return *UpgradeWindow::from_json(Json::parse(R"({"days-of-week": ["mon"], "start": "22:00", "duration": "2h"})"));
 }
 
 int events_of(const RolloutState& state, const std::string& kind, const std::string& site) {

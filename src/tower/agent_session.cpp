@@ -116,6 +116,8 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
     } else if (type == "status") {
       if (auto it = message.find("instances"); it != message.end() && it->is_array())
         context_.hub.set_instances(peer_.site, peer_.host, this, *it);
+      if (auto it = message.find("apps"); it != message.end() && it->is_array())
+        context_.hub.set_apps(peer_.site, peer_.host, this, *it);
     } else {
       spdlog::debug("host {}/{}: ignoring message of type '{}'", peer_.site, peer_.host, type);
     }

@@ -12,6 +12,7 @@ namespace outpost::tower {
 
 class SessionHub;
 class PlacementController;
+class RolloutController;
 
 struct TowerContext {
   Store& store;
@@ -22,6 +23,7 @@ struct TowerContext {
   std::string admin_token_sha256;
   SessionHub& hub;
   PlacementController& placement;
+  RolloutController& rollouts;
 };
 
 }  // namespace outpost::tower

@@ -1,5 +1,8 @@
 #include "tower/deployment_status.hpp"
 
+#include <map>
+#include <set>
+
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
 
@@ -26,6 +29,39 @@ std::string site_state(const SiteApp& app, const Json& instances) {
     if (state == "running" && instance.value("version", std::string{}) == app.application.version) ++running;
   }
   return running == expected_containers(app) && instances.size() == running ? "running" : "deploying";
+}
+
+SiteAppHealth site_app_health(const SiteApp& app, const Json& instances) {
+  std::map<std::pair<std::string, std::string>, const Json*> reports;
+  for (const auto& report : instances)
+    if (report.value("app", std::string{}) == app.application.name)
+      reports[{report.value("instance", std::string{}), report.value("container", std::string{})}] = &report;
+  SiteAppHealth health;
+  std::set<std::string> versions;
+  bool all_running = true;
+  bool all_ready = true;
+  std::size_t expected = 0;
+  for (const auto& assignment : app.instances) {
+    const ServiceSpec* service = app.application.service(assignment.service);
+    if (!service) continue;
+    for (const auto& container : service->containers) {
+      ++expected;
+      auto it = reports.find({assignment.instance, container.name});
+      if (it == reports.end()) {
+        all_running = all_ready = false;
+        continue;
+      }
+      const Json& report = *it->second;
+      const bool running = report.value("state", std::string{}) == "running";
+      all_running = all_running && running;
+      all_ready = all_ready && running && report.value("ready", false);
+      versions.insert(report.value("version", std::string{}));
+    }
+  }
+  if (expected == 0 || !all_running || versions.size() != 1) return health;
+  health.running_version = *versions.begin();
+  health.healthy = all_ready && health.running_version == app.application.version;
+  return health;
 }
 
 Json deployment_status(TowerContext& context, const Deployment& deployment) {

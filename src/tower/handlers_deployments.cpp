@@ -1,9 +1,10 @@
-// /v1/deployments[/{name}[/status]]
+// /v1/deployments[/{name}[/status|/rollout[/{command}]]]
 #include <spdlog/spdlog.h>
 
 #include "common/names.hpp"
 #include "tower/deployment_status.hpp"
 #include "tower/keys.hpp"
+#include "tower/rollout_controller.hpp"
 #include "tower/router.hpp"
 #include "tower/spec_writes.hpp"
 
@@ -60,6 +61,24 @@ ApiResponse delete_deployment(TowerContext& context, const ApiRequest& request, 
   return json_response(200, Json{{"deleted", current.value.name}});
 }
 
+// GET .../rollout, POST .../rollout/{promote|pause|resume|abort|rollback}
+ApiResponse handle_rollout(TowerContext& context, const ApiRequest& request, const std::string& name) {
+  const auto& s = request.segments;
+  if (s.size() == 4) {
+    if (request.method != "GET") return method_not_allowed(request);
+    auto described = context.rollouts.describe(name);
+    if (!described) return error_response(described.error());
+    return json_response(200, *described);
+  }
+  if (s.size() != 5) return error_response(Error{404, "not_found", "no such route: " + request.path, {}});
+  if (request.method != "POST") return method_not_allowed(request);
+  auto command = parse_rollout_command(s[4]);
+  if (!command) return error_response(command.error());
+  auto done = context.rollouts.command(name, *command);
+  if (!done) return error_response(done.error());
+  return json_response(200, *done);
+}
+
 }  // namespace
 
 ApiResponse handle_deployments(TowerContext& context, const ApiRequest& request) {
@@ -80,6 +99,7 @@ ApiResponse handle_deployments(TowerContext& context, const ApiRequest& request)
     if (request.method == "DELETE") return delete_deployment(context, request, **current);
     return method_not_allowed(request);
   }
+  if (s.size() >= 4 && s[3] == "rollout") return handle_rollout(context, request, name);
   if (s.size() == 4 && s[3] == "status") {
     if (request.method != "GET") return method_not_allowed(request);
     return json_response(200, deployment_status(context, (*current)->value));

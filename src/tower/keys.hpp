@@ -23,5 +23,7 @@ inline const std::string desired_prefix = "/desired/";
 inline std::string status(const std::string& site, const std::string& host) { return "/status/" + site + "/" + host; }
 inline std::string status_of(const std::string& site) { return "/status/" + site + "/"; }
 inline const std::string status_prefix = "/status/";
+inline std::string rollout(const std::string& deployment) { return "/rollouts/" + deployment; }
+inline const std::string rollouts_prefix = "/rollouts/";
 
 }  // namespace outpost::tower::keys

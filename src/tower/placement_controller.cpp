@@ -47,19 +47,20 @@ Status PlacementController::recompute() {
   auto deployments = repo_.deployments();
   if (!deployments) return std::unexpected(deployments.error());
 
-  // Resolve every deployment's application version once per pass. `applications` is sized up
-  // front so the pointers into it stay valid.
-  std::vector<std::optional<Stored<Application>>> applications(deployments->size());
-  std::vector<ResolvedDeployment> resolved;
-  resolved.reserve(deployments->size());
-  for (std::size_t i = 0; i < deployments->size(); ++i) {
-    const Deployment& d = (*deployments)[i].value;
-    auto app = repo_.resolve(d.application, d.version);
-    if (!app) return std::unexpected(app.error());
-    applications[i] = std::move(*app);
-    if (!applications[i]) spdlog::warn("deployment {}: application {} version {} not found", d.name, d.application, d.version);
-    resolved.push_back({d, applications[i] ? &applications[i]->value : nullptr});
-  }
+  // Each (application, version) is resolved once per pass; the map's nodes stay put, so the
+  // pointers placement keeps into it remain valid.
+  std::map<std::pair<std::string, std::string>, std::optional<Stored<Application>>> applications;
+  auto resolve = [&](const Deployment& d, const std::string& version) -> Result<const Application*> {
+    auto key = std::pair{d.application, version};
+    auto found = applications.find(key);
+    if (found == applications.end()) {
+      auto app = repo_.resolve(d.application, version);
+      if (!app) return std::unexpected(app.error());
+      if (!*app) spdlog::warn("deployment {}: application {} version {} not found", d.name, d.application, version);
+      found = applications.emplace(key, std::move(*app)).first;
+    }
+    return found->second ? &found->second->value : nullptr;
+  };
 
   std::set<std::string> live_sites;
   for (const auto& site : *sites) {
@@ -69,6 +70,15 @@ Status PlacementController::recompute() {
     std::vector<std::string> host_names;
     for (const auto& h : *hosts) host_names.push_back(h.value.name);
 
+    std::vector<ResolvedDeployment> resolved;
+    resolved.reserve(deployments->size());
+    for (const auto& stored : *deployments) {
+      const Deployment& d = stored.value;
+      std::optional<std::string> version = version_source_ ? version_source_(d, site.value.name) : std::nullopt;
+      auto app = resolve(d, version.value_or(d.version));
+      if (!app) return std::unexpected(app.error());
+      resolved.push_back({d, *app});
+    }
     auto apps = place_on_site(site.value, host_names, resolved);
     auto known = desired_.find(site.value.name);
     SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site.value.name);

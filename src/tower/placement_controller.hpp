@@ -4,7 +4,9 @@
 // io_context, persists each site's changed desired state and tells the session hub to push it.
 #include <boost/asio/any_io_executor.hpp>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "model/desired_state.hpp"
@@ -28,8 +30,14 @@ class PlacementController {
   // Last computed desired state of a site, or null.
   const SiteDesired* desired(const std::string& site) const;
 
- private:
+  // Where a deployment's version for one site comes from while a rollout moves sites one by
+  // one; nullopt (or no source) means the version the deployment names.
+  using VersionSource = std::function<std::optional<std::string>(const Deployment&, const std::string& site)>;
+  void set_version_source(VersionSource source) { version_source_ = std::move(source); }
+  // A pass soon, coalesced with any other request.
   void schedule();
+
+ private:
   SiteDesired fresh_desired(const std::string& site);
 
   Repository& repo_;
@@ -38,6 +46,7 @@ class PlacementController {
   std::map<std::string, SiteDesired> desired_;
   std::vector<Store::WatchId> watches_;
   bool scheduled_ = false;
+  VersionSource version_source_;
 };
 
 }  // namespace outpost::tower

@@ -1,5 +1,7 @@
 #include "tower/session_hub.hpp"
 
+#include "tower/instance_report.hpp"
+
 namespace outpost::tower {
 
 void SessionHub::attach(const std::string& site, const std::string& host, std::shared_ptr<SessionHandle> session) {
@@ -61,16 +63,34 @@ void SessionHub::set_instances(const std::string& site, const std::string& host,
   auto* entry = current(site, host, from);
   if (!entry) return;
   Json normalised = Json::array();
-  for (const auto& item : instances) {
-    if (!item.is_object()) continue;
-    Json clean = {{"site", site}, {"host", host}};
-    for (const char* key : {"app", "version", "service", "instance", "container", "state", "message", "container_id", "image"})
-      clean[key] = string_or(item, key);
-    clean["exit_code"] = integer_or(item, "exit_code");
-    clean["updated_at"] = integer_or(item, "updated_at");
-    normalised.push_back(std::move(clean));
-  }
+  for (const auto& item : instances)
+    if (item.is_object()) normalised.push_back(normalise_instance(site, host, item));
   entry->instances = std::move(normalised);
+}
+
+void SessionHub::set_apps(const std::string& site, const std::string& host, const SessionHandle* from, const Json& apps) {
+  auto* entry = current(site, host, from);
+  if (!entry) return;
+  Json normalised = Json::array();
+  for (const auto& item : apps)
+    if (item.is_object()) normalised.push_back(normalise_app_health(site, host, item));
+  entry->apps = std::move(normalised);
+}
+
+Json SessionHub::apps(const std::string& site) const {
+  Json out = Json::array();
+  auto site_it = sites_.find(site);
+  if (site_it == sites_.end()) return out;
+  for (const auto& [host, entry] : site_it->second)
+    for (const auto& item : entry.apps) out.push_back(item);
+  return out;
+}
+
+bool SessionHub::site_connected(const std::string& site, const std::vector<std::string>& hosts) const {
+  if (hosts.empty()) return false;
+  for (const auto& host : hosts)
+    if (!connection(site, host).connected) return false;
+  return true;
 }
 
 Json SessionHub::instances(const std::string& site) const {

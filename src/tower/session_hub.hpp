@@ -48,6 +48,11 @@ class SessionHub {
   // (an agent's report is untrusted input) and stamped with site and host.
   void set_instances(const std::string& site, const std::string& host, const SessionHandle* from, const Json& instances);
   Json instances(const std::string& site) const;  // array over every host of the site
+  // Per-application health as each host last reported it (same rules as instances).
+  void set_apps(const std::string& site, const std::string& host, const SessionHandle* from, const Json& apps);
+  Json apps(const std::string& site) const;
+  // Every one of `hosts` holds a session now (false for a site without hosts).
+  bool site_connected(const std::string& site, const std::vector<std::string>& hosts) const;
   void forget_site(const std::string& site);
 
  private:
@@ -55,6 +60,7 @@ class SessionHub {
     HostConnection connection;
     std::shared_ptr<SessionHandle> session;
     Json instances = Json::array();
+    Json apps = Json::array();
   };
   HostEntry* current(const std::string& site, const std::string& host, const SessionHandle* from);
   const Clock& clock_;

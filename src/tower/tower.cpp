@@ -12,6 +12,7 @@
 #include "common/tls.hpp"
 #include "tower/http_server.hpp"
 #include "tower/placement_controller.hpp"
+#include "tower/rollout_controller.hpp"
 #include "tower/session_hub.hpp"
 #include "tower/tower_identity.hpp"
 
@@ -42,11 +43,18 @@ int run_tower(const TowerOptions& options) {
   SessionHub hub(clock);
   Repository repo(**store);
   PlacementController placement(repo, hub, io.get_executor());
-  TowerContext context{**store, repo, identity->ca, clock, random, identity->admin_token_sha256, hub, placement};
+  RolloutController rollouts(repo, hub, placement, clock, io.get_executor());
+  TowerContext context{**store,  repo, identity->ca, clock,    random, identity->admin_token_sha256,
+                       hub,      placement, rollouts};
 
   HttpServer server(io, *tls, context);
   if (auto listening = server.listen(options.listen); !listening) {
     std::cerr << "error: " << listening.error().message << "\n";
+    return 1;
+  }
+  // Rollouts first: they tell placement which version each site runs mid-rollout.
+  if (auto started = rollouts.start(); !started) {
+    std::cerr << "error: " << started.error().message << "\n";
     return 1;
   }
   if (auto started = placement.start(); !started) {

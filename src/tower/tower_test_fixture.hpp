@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "tower/placement_controller.hpp"
+#include "tower/rollout_controller.hpp"
 #include "tower/router.hpp"
 #include "tower/session_hub.hpp"
 
@@ -26,15 +27,20 @@ class TowerFixture : public ::testing::Test {
     hub_ = std::make_unique<SessionHub>(clock_);
     repo_ = std::make_unique<Repository>(*store_);
     placement_ = std::make_unique<PlacementController>(*repo_, *hub_, io_.get_executor());
+    // Stepped by the tests (or by the spec watches), never by its timer; no reconnect grace.
+    rollouts_ = std::make_unique<RolloutController>(*repo_, *hub_, *placement_, clock_, io_.get_executor(),
+                                                    std::chrono::hours(24), std::chrono::milliseconds::zero());
     context_ = std::make_unique<TowerContext>(TowerContext{*store_, Repository(*store_),
                                                            CertificateAuthority::create("test CA", clock_).value(), clock_,
-                                                           random_, sha256_hex(admin_token), *hub_, *placement_});
+                                                           random_, sha256_hex(admin_token), *hub_, *placement_, *rollouts_});
+    ASSERT_TRUE(rollouts_->start().has_value());
     ASSERT_TRUE(placement_->start().has_value());
   }
 
   void TearDown() override {
     context_.reset();
     placement_.reset();
+    rollouts_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -62,6 +68,7 @@ class TowerFixture : public ::testing::Test {
   std::unique_ptr<SessionHub> hub_;
   std::unique_ptr<Repository> repo_;
   std::unique_ptr<PlacementController> placement_;
+  std::unique_ptr<RolloutController> rollouts_;
   std::unique_ptr<TowerContext> context_;
 };
 

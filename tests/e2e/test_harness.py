@@ -53,7 +53,11 @@ def test_demo_image_stops_gracefully_on_sigterm(engine, images):
     # A stop must not wait out the engine's grace period and SIGKILL (exit 137): the entrypoint
     # traps SIGTERM and exits 0, which keeps upgrades and deletions quick.
     try:
-        container_id = run_web(engine, images["1.0.0"], "1.0.0", free_port())
+        port = free_port()
+        container_id = run_web(engine, images["1.0.0"], "1.0.0", port)
+        # Serving means the entrypoint runs and has set its trap: the stop then tests the image,
+        # not how fast the engine gets a shell going.
+        wait_until(lambda: expect_page(port, site=SITE, version="1.0.0"), 30, "demo web to serve")
         status, body = engine.request("POST", f"/containers/{container_id}/stop?t=20")
         assert status in (204, 304), f"stop: {status} {body}"
         status, body = engine.request("GET", f"/containers/{container_id}/json")

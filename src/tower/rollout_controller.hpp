@@ -1,0 +1,76 @@
+#pragma once
+// Drives the pure rollout engine (src/rollout) for every deployment: it builds what each placed
+// site reports (connected, running version, healthy, upgrade window), steps the rollout once a
+// second and whenever specs change, persists the state under /rollouts/<deployment> when it
+// changed, and tells placement which version each site must run. A tower that restarts loads
+// the states and continues where they were.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "rollout/rollout.hpp"
+#include "tower/repository.hpp"
+#include "tower/session_hub.hpp"
+
+namespace outpost::tower {
+
+class PlacementController;
+
+class RolloutController {
+ public:
+  RolloutController(Repository& repo, SessionHub& hub, PlacementController& placement, const Clock& clock,
+                    boost::asio::any_io_executor executor,
+                    std::chrono::milliseconds period = std::chrono::seconds(1),
+                    std::chrono::milliseconds reconnect_grace = std::chrono::seconds(20));
+  ~RolloutController();
+  RolloutController(const RolloutController&) = delete;
+  RolloutController& operator=(const RolloutController&) = delete;
+
+  // Loads the stored rollouts, watches the specs and starts stepping.
+  Status start();
+  // One pass over every deployment now.
+  Status step_all();
+
+  // The version `site` must run for `deployment`; nullopt when the deployment has no rollout
+  // (yet), so placement uses the version the deployment names.
+  std::optional<std::string> version_for(const Deployment& deployment, const std::string& site) const;
+
+  // The rollout as `GET /v1/deployments/{name}/rollout` shows it; 404 when there is none.
+  Result<Json> describe(const std::string& deployment) const;
+  // promote, pause, resume, abort, rollback: applied, stored and stepped at once.
+  Result<Json> command(const std::string& deployment, RolloutCommand command);
+
+ private:
+  struct Tracked {
+    std::string application;
+    RolloutState state;
+  };
+
+  void schedule();
+  void tick();
+  Status step_deployment(const Deployment& deployment, const std::vector<Stored<Site>>& sites, RolloutTime now,
+                         bool& versions_changed);
+  std::vector<SiteView> site_views(const Deployment& deployment, const std::vector<Stored<Site>>& sites);
+  Status persist(const std::string& deployment, const Tracked& tracked);
+  bool in_reconnect_grace(const std::vector<SiteView>& views) const;
+
+  Repository& repo_;
+  SessionHub& hub_;
+  PlacementController& placement_;
+  const Clock& clock_;
+  boost::asio::any_io_executor executor_;
+  std::chrono::milliseconds period_;
+  std::chrono::milliseconds reconnect_grace_;
+  Clock::time_point started_at_{};
+  boost::asio::steady_timer timer_;
+  std::map<std::string, Tracked> rollouts_;  // by deployment
+  std::vector<Store::WatchId> watches_;
+  bool scheduled_ = false;
+};
+
+}  // namespace outpost::tower
