@@ -220,3 +220,33 @@ def test_liveness_failure_restarts_the_container(make_site, cli, api, engine, im
     worker = next(i for i in api.items(f"/v1/sites/{site.name}/instances") if i["service"] == "worker")
     assert worker["restarts"] == 0, worker
     expect_page(service_port(site, "web"), site=site.name, version="1.0.0")
+
+
+def test_rollout_continues_where_it_was_after_a_tower_restart(make_site, tower, cli, api, images, registry,
+                                                               tmp_path):
+    sites = make_north_sites(make_site, [(f"north-{n}", "yes", False) for n in "abcd"])
+    policy = {"sites-in-parallel": 1, "healthy-for": "4s", "site-deadline": "60s", "on-failure": "rollback"}
+    apply(cli, tmp_path, app_with_probes("1.0.0", registry.address, "1.0.0", http_ready()),
+          deployment("1.0.0", policy))
+    for site in sites:
+        wait_site_serves(site, "1.0.0")
+    wait_phase(api, {"complete"})
+    apply(cli, tmp_path, app_with_probes("2.0.0", registry.address, "2.0.0", http_ready()),
+          deployment("2.0.0", policy), name="v2.yaml")
+
+    def midway() -> dict:
+        body = rollout(api)
+        states = [site["state"] for site in body["sites"].values()]
+        assert states.count("healthy") >= 1 and states.count("waiting") >= 2, states
+        return body
+    before = wait_until(midway, 90, "the rollout to be midway")
+
+    tower.kill()  # kill -9: nothing is flushed on the way out
+    tower.start()
+    body = wait_phase(api, {"complete"})
+    assert body["started-at"] == before["started-at"], "the same rollout continued"
+    assert body["events"][:len(before["events"])] == before["events"], "its history was kept"
+    order = upgrade_order(body)
+    assert sorted(order) == [s.name for s in sites], f"every site upgraded exactly once: {order}"
+    for site in sites:
+        wait_site_serves(site, "2.0.0")
