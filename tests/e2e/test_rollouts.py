@@ -96,16 +96,21 @@ def wait_instances_ready(api, site, version: str, timeout: float = 90) -> None:
     wait_until(ready, timeout, f"{site.name} to run {version}, every instance ready")
 
 
-def test_good_version_goes_canary_then_batches_to_complete(make_site, cli, api, images, registry, tmp_path):
-    sites = make_north_sites(make_site, [("north-a", "yes", True), ("north-b", "yes", False),
-                                         ("north-c", "yes", False), ("north-d", "yes", False)])
-    policy = {"canary": {"sites": "canary = true", "healthy-for": "3s"}, "sites-in-parallel": 2,
-              "healthy-for": "2s", "site-deadline": "60s", "on-failure": "rollback"}
+def deploy_first_version(cli, api, tmp_path, registry, sites, policy: dict) -> None:
+    """1.0.0 with an HTTP readiness probe, serving on every site: where each test starts from."""
     apply(cli, tmp_path, app_with_probes("1.0.0", registry.address, "1.0.0", http_ready()),
           deployment("1.0.0", policy))
     for site in sites:
         wait_site_serves(site, "1.0.0")
     wait_phase(api, {"complete"})
+
+
+def test_good_version_goes_canary_then_batches_to_complete(make_site, cli, api, images, registry, tmp_path):
+    sites = make_north_sites(make_site, [("north-a", "yes", True), ("north-b", "yes", False),
+                                         ("north-c", "yes", False), ("north-d", "yes", False)])
+    policy = {"canary": {"sites": "canary = true", "healthy-for": "3s"}, "sites-in-parallel": 2,
+              "healthy-for": "2s", "site-deadline": "60s", "on-failure": "rollback"}
+    deploy_first_version(cli, api, tmp_path, registry, sites, policy)
 
     apply(cli, tmp_path, app_with_probes("2.0.0", registry.address, "2.0.0", http_ready()),
           deployment("2.0.0", policy), name="v2.yaml")
@@ -137,11 +142,7 @@ def test_unready_version_stops_after_the_canary_and_rolls_back_on_request(make_s
                                          ("north-c", "yes", False), ("north-d", "yes", False)])
     policy = {"canary": {"sites": "canary = true", "healthy-for": "2s"}, "sites-in-parallel": 2,
               "healthy-for": "2s", "site-deadline": "10s", "on-failure": "pause"}
-    apply(cli, tmp_path, app_with_probes("1.0.0", registry.address, "1.0.0", http_ready()),
-          deployment("1.0.0", policy))
-    for site in sites:
-        wait_site_serves(site, "1.0.0")
-    wait_phase(api, {"complete"})
+    deploy_first_version(cli, api, tmp_path, registry, sites, policy)
 
     # 2.0.0 probes a path the image does not serve: its containers run and are never ready.
     apply(cli, tmp_path, app_with_probes("2.0.0", registry.address, "2.0.0", http_ready("/missing")),
@@ -174,11 +175,7 @@ def test_failure_in_the_second_batch_rolls_every_site_back(make_site, cli, api, 
     exec_ready = {"exec": {"command": ["sh", "-c", 'test "$HEALTHY" = yes']}, **FAST_PROBE}
     policy = {"sites-in-parallel": 2, "healthy-for": "2s", "site-deadline": "10s",
               "max-failed-sites": 1, "on-failure": "rollback"}
-    apply(cli, tmp_path, app_with_probes("1.0.0", registry.address, "1.0.0", http_ready()),
-          deployment("1.0.0", policy))
-    for site in sites:
-        wait_site_serves(site, "1.0.0")
-    wait_phase(api, {"complete"})
+    deploy_first_version(cli, api, tmp_path, registry, sites, policy)
 
     apply(cli, tmp_path, app_with_probes("2.0.0", registry.address, "2.0.0", exec_ready),
           deployment("2.0.0", policy), name="v2.yaml")
@@ -226,11 +223,7 @@ def test_rollout_continues_where_it_was_after_a_tower_restart(make_site, tower, 
                                                                tmp_path):
     sites = make_north_sites(make_site, [(f"north-{n}", "yes", False) for n in "abcd"])
     policy = {"sites-in-parallel": 1, "healthy-for": "4s", "site-deadline": "60s", "on-failure": "rollback"}
-    apply(cli, tmp_path, app_with_probes("1.0.0", registry.address, "1.0.0", http_ready()),
-          deployment("1.0.0", policy))
-    for site in sites:
-        wait_site_serves(site, "1.0.0")
-    wait_phase(api, {"complete"})
+    deploy_first_version(cli, api, tmp_path, registry, sites, policy)
     apply(cli, tmp_path, app_with_probes("2.0.0", registry.address, "2.0.0", http_ready()),
           deployment("2.0.0", policy), name="v2.yaml")
 
