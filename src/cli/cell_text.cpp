@@ -61,4 +61,19 @@ std::string yes_no_cell(const Json& object, const char* key) {
   return it->get<bool>() ? "yes" : "no";
 }
 
+std::string instance_note(const Json& instance) {
+  if (std::string message = string_or(instance, "message"); !message.empty()) return message;
+  if (auto crash = instance.find("crash_loop"); crash != instance.end() && crash->is_object()) {
+    std::string note = "crash loop: " + string_or(*crash, "reason");
+    if (auto output = crash->find("last_output"); output != crash->end() && output->is_array() && !output->empty() &&
+                                                  output->back().is_string())
+      note += ": " + output->back().get<std::string>();
+    return note;
+  }
+  if (auto probe = instance.find("last_probe"); probe != instance.end() && probe->is_object() &&
+                                                probe->value("ok", true) == false)
+    return string_or(*probe, "probe") + " probe: " + string_or(*probe, "message");
+  return kNone;
+}
+
 }  // namespace outpost::cli

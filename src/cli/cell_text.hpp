@@ -24,6 +24,10 @@ std::string time_cell(const Json& object, const char* key);
 std::string connected_hosts_text(const Json& site);
 std::size_t host_count(const Json& site);
 
+// What a person should read about an instance: the engine's message, else why it crash-loops
+// (with its last line of output), else why its last probe failed; "-" when all is well.
+std::string instance_note(const Json& instance);
+
 // true/false member → "yes"/"no".
 std::string yes_no_cell(const Json& object, const char* key);
 

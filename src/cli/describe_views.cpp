@@ -93,11 +93,11 @@ std::string describe_site(const Json& site, const std::vector<Json>& instances) 
   }
   section(out, "Hosts", hosts);
 
-  Table rows{{"host", "app", "version", "instance", "container", "state", "message"}, {}};
+  Table rows{{"host", "app", "version", "instance", "container", "state", "health", "restarts", "message"}, {}};
   for (const auto& instance : instances) {
     rows.rows.push_back({cell(instance, "host"), cell(instance, "app"), cell(instance, "version"),
                          cell(instance, "instance"), cell(instance, "container"), cell(instance, "state"),
-                         cell(instance, "message")});
+                         cell(instance, "health"), cell(instance, "restarts"), instance_note(instance)});
   }
   section(out, "Instances", rows);
   return out.str();
@@ -156,10 +156,10 @@ std::string describe_deployment(const Json& deployment, const Json& status) {
   for (const auto& site : sites) {
     std::getline(site_lines, line);
     out << line << '\n';
-    Table instances{{"instance", "container", "state", "message"}, {}};
+    Table instances{{"instance", "container", "state", "health", "restarts", "message"}, {}};
     for (const auto& instance : array_member(site, "instances")) {
       instances.rows.push_back({cell(instance, "instance"), cell(instance, "container"), cell(instance, "state"),
-                                cell(instance, "message")});
+                                cell(instance, "health"), cell(instance, "restarts"), instance_note(instance)});
     }
     if (!instances.rows.empty()) out << render_table(instances, instance_indent);
   }

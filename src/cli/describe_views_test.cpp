@@ -9,7 +9,7 @@ TEST(DescribeSite, ShowsLabelsVarsHostsAndInstances) {
   const auto site = Json::parse(R"({"name":"shop-1","labels":{"region":"north"},"vars":{"LANE":"3"},"revision":4,
       "hosts":[{"name":"h1","connected":true,"since":1800000000,"revision":9}]})");
   const auto instance = Json::parse(R"({"site":"shop-1","host":"h1","app":"pos","version":"1.0","instance":"api-0",
-      "container":"api","state":"running","message":""})");
+      "container":"api","state":"running","health":"ready","restarts":0,"message":""})");
   EXPECT_EQ(describe_site(site, {instance}),
             "Name:          shop-1\n"
             "Labels:        region=north\n"
@@ -20,8 +20,8 @@ TEST(DescribeSite, ShowsLabelsVarsHostsAndInstances) {
             "  NAME   CONNECTED   SINCE                  REVISION\n"
             "  h1     yes         2027-01-15T08:00:00Z   9\n"
             "Instances:\n"
-            "  HOST   APP   VERSION   INSTANCE   CONTAINER   STATE     MESSAGE\n"
-            "  h1     pos   1.0       api-0      api         running   -\n");
+            "  HOST   APP   VERSION   INSTANCE   CONTAINER   STATE     HEALTH   RESTARTS   MESSAGE\n"
+            "  h1     pos   1.0       api-0      api         running   ready    0          -\n");
 }
 
 TEST(DescribeSite, SaysNoneForASiteWithoutHostsOrInstances) {
@@ -55,7 +55,7 @@ TEST(DescribeDeployment, PutsEachSitesInstancesBeneathItsRow) {
       "placement":{"sites":"region = north"},"rollout":{"sites-in-parallel":10},"revision":3})");
   const auto status = Json::parse(R"({"deployment":"pos","application":"pos","version":"1.4.0","sites":[
       {"site":"shop-1","connected":true,"version":"1.4.0","state":"running","instances":[
-        {"instance":"api-0","container":"api","state":"running","message":""}]},
+        {"instance":"api-0","container":"api","state":"running","health":"ready","restarts":2,"message":""}]},
       {"site":"shop-22","connected":false,"version":"1.3.0","state":"pending","instances":[]}]})");
   EXPECT_EQ(describe_deployment(deployment, status),
             "Name:          pos\n"
@@ -68,8 +68,8 @@ TEST(DescribeDeployment, PutsEachSitesInstancesBeneathItsRow) {
             "Sites:\n"
             "  SITE      CONNECTED   VERSION   STATE\n"
             "  shop-1    yes         1.4.0     running\n"
-            "      INSTANCE   CONTAINER   STATE     MESSAGE\n"
-            "      api-0      api         running   -\n"
+            "      INSTANCE   CONTAINER   STATE     HEALTH   RESTARTS   MESSAGE\n"
+            "      api-0      api         running   ready    2          -\n"
             "  shop-22   no          1.3.0     pending\n");
 }
 

@@ -79,11 +79,12 @@ Table hosts_table(const std::vector<Json>& hosts) {
 }
 
 Table instances_table(const std::vector<Json>& instances) {
-  Table table{{"site", "host", "app", "version", "instance", "container", "state", "message"}, {}};
+  Table table{{"site", "host", "app", "version", "instance", "container", "state", "health", "restarts", "message"}, {}};
   for (const auto& instance : instances) {
     table.rows.push_back({cell(instance, "site"), cell(instance, "host"), cell(instance, "app"),
                           cell(instance, "version"), cell(instance, "instance"), cell(instance, "container"),
-                          cell(instance, "state"), cell(instance, "message")});
+                          cell(instance, "state"), cell(instance, "health"), cell(instance, "restarts"),
+                          instance_note(instance)});
   }
   return table;
 }

@@ -34,10 +34,22 @@ TEST(DeploymentsTable, ShowsThePlacementExpression) {
 
 TEST(InstancesTable, HasTheDocumentedColumns) {
   const auto instance = Json::parse(R"({"site":"s1","host":"h1","app":"pos","version":"1.0","service":"api",
-      "instance":"api-0","container":"api","state":"running","message":""})");
+      "instance":"api-0","container":"api","state":"running","health":"ready","restarts":0,"message":""})");
   EXPECT_EQ(render_table(instances_table({instance})),
-            "SITE   HOST   APP   VERSION   INSTANCE   CONTAINER   STATE     MESSAGE\n"
-            "s1     h1     pos   1.0       api-0      api         running   -\n");
+            "SITE   HOST   APP   VERSION   INSTANCE   CONTAINER   STATE     HEALTH   RESTARTS   MESSAGE\n"
+            "s1     h1     pos   1.0       api-0      api         running   ready    0          -\n");
+}
+
+TEST(InstancesTable, MessageSaysWhyACrashLoopingOrUnreadyInstanceIsUnwell) {
+  const auto looping = Json::parse(R"({"state":"exited","health":"crash-loop","restarts":4,"message":"",
+      "crash_loop":{"reason":"exited with code 2","last_output":["starting","config missing"]}})");
+  EXPECT_EQ(instance_note(looping), "crash loop: exited with code 2: config missing");
+  const auto unready = Json::parse(R"({"state":"running","health":"running","message":"",
+      "last_probe":{"probe":"readiness","ok":false,"message":"HTTP 503"}})");
+  EXPECT_EQ(instance_note(unready), "readiness probe: HTTP 503");
+  const auto engine_error = Json::parse(R"({"state":"error","message":"no such image","last_probe":{"ok":false}})");
+  EXPECT_EQ(instance_note(engine_error), "no such image");
+  EXPECT_EQ(instance_note(Json::parse(R"({"last_probe":{"probe":"liveness","ok":true,"message":"port 80 open"}})")), "-");
 }
 
 TEST(HostsTable, ShowsConnectionAndSinceAsUtcTime) {

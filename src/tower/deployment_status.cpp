@@ -89,6 +89,7 @@ Json deployment_status(TowerContext& context, const Deployment& deployment) {
                             {"connected", connected},
                             {"version", app.application.version},
                             {"state", site_state(app, instances)},
+                            {"healthy", site_app_health(app, instances).healthy},
                             {"instances", instances}});
   }
   return out;
