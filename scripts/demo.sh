@@ -94,9 +94,10 @@ exit_handler() {
 }
 
 wait_for_page() {
-  local name=$1 port=$2 deadline=$((SECONDS + converge_timeout)) page
+  local name=$1 port=$2 version=${3:-} deadline=$((SECONDS + converge_timeout)) page
   printf 'outpost: waiting for %s on http://127.0.0.1:%s/ ' "$name" "$port" >&2
-  until page=$(curl -sf -m 2 "http://127.0.0.1:$port/") && [[ $page == *"site=$name "* ]]; do
+  until page=$(curl -sf -m 2 "http://127.0.0.1:$port/") && [[ $page == *"site=$name "* ]] &&
+    [[ -z $version || $page == *"version=$version "* ]]; do
     if ((SECONDS >= deadline)); then
       printf '\n' >&2
       outpost_log "timed out after ${converge_timeout}s; deployment status:"
@@ -167,6 +168,16 @@ start_demo() {
     wait_for_page "$name" "$web_port"
     wait_for_page "$name" "$worker_port"
   done
+
+  outpost_log "rolling out 2.0.0: the canary site first, then the others once it has been ready for 10s"
+  sed 's/1\.0\.0/2.0.0/g' "$demo_dir/demo-app.yaml" >"$demo_dir/demo-app-2.0.0.yaml"
+  outpost apply -f "$demo_dir/demo-app-2.0.0.yaml"
+  outpost rollout status shop-web --watch --interval 3s --timeout 5m --events 6
+  for entry in "${sites[@]}"; do
+    read -r name region web_port worker_port <<<"$entry"
+    [[ $region == north ]] || continue
+    wait_for_page "$name" "$web_port" 2.0.0
+  done
   trap - EXIT
 
   local cli="$outpost_bin"
@@ -191,7 +202,9 @@ Drive it with the CLI (from the repository root):
   $cli describe deployment shop-web
   $cli get instances -o yaml
   $cli sites label depot-south region=north        # then: curl http://127.0.0.1:18083/
-  sed 's/1\.0\.0/2.0.0/g' $demo_dir/demo-app.yaml | $cli apply -f -    # roll out 2.0.0
+  $cli rollout status shop-web                     # how 2.0.0 went: canary, batches, events
+  $cli apply -f $demo_dir/demo-app.yaml              # back to 1.0.0: a new rollout, same gates
+  $cli rollout status shop-web --watch
   $cli delete deployment shop-web
 
 Stop everything:
