@@ -42,6 +42,7 @@ Status AgentRuntime::load_checkpoint() {
     spdlog::warn("checkpoint belongs to site {}, not {}; ignoring it", (*loaded)->site, site_);
   } else if (*loaded) {
     desired_ = std::move(**loaded);
+    knows_desired_ = true;
     spdlog::info("checkpoint loaded: revision {} with {} applications", desired_.revision, desired_.live().size());
   }
   return {};
@@ -52,8 +53,9 @@ Result<std::uint64_t> AgentRuntime::apply_desired(const Json& delta) {
   if (auto applied = next.apply_delta(delta); !applied) return std::unexpected(applied.error());
   // Checkpoint before acting: what the agent acknowledges must survive a crash.
   if (auto saved = checkpoint_.save(next); !saved) return std::unexpected(saved.error());
-  const bool changed = next.revision != desired_.revision;
+  const bool changed = next.revision != desired_.revision || !knows_desired_;
   desired_ = std::move(next);
+  knows_desired_ = true;
   if (changed) {
     spdlog::info("desired state revision {} checkpointed", desired_.revision);
     wake();
@@ -70,7 +72,10 @@ asio::awaitable<void> AgentRuntime::run() {
   asio::co_spawn(executor_, probe_loop(), asio::detached);
   for (;;) {
     dirty_ = false;
-    co_await reconcile_once();
+    // Without a checkpoint (first start, or a damaged one) the agent does not know what this
+    // host should run: reconciling would remove every container it owns. It waits for the
+    // tower's full state instead, and what still runs is adopted then.
+    if (knows_desired_) co_await reconcile_once();
     if (dirty_) continue;
     wake_.expires_after(resync_);
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));

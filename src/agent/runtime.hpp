@@ -83,6 +83,7 @@ class AgentRuntime {
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer probe_timer_;
   bool dirty_ = true;
+  bool knows_desired_ = false;  // a valid checkpoint was loaded or the tower sent a state
   HealthSupervisor supervisor_;
   std::map<std::string, ReadinessHistory> readiness_;  // by "app/instance"
   SiteDesired desired_;

@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/files.hpp"
 #include "engine/fake_engine.hpp"
 
 namespace outpost::agent {
@@ -160,6 +161,36 @@ TEST_F(RuntimeTest, ForeignContainersAreNeverTouched) {
   auto still = engine_.find_by_name("someone-elses");
   ASSERT_TRUE(still.has_value());
   EXPECT_EQ(still->state, "running");
+}
+
+TEST_F(RuntimeTest, DamagedCheckpointRemovesNothingAndAdoptsOnceTheTowerResends) {
+  auto first = make_runtime();
+  ASSERT_TRUE(first->apply_desired(place_app()).has_value());
+  start(first);
+  settle();
+  ASSERT_EQ(running(), 2u);
+  kill_agent();
+  {
+    std::string text = read_file(dir_ / "checkpoint").value();
+    text.back() = text.back() == 'x' ? 'y' : 'x';
+    ASSERT_TRUE(write_file_atomic(dir_ / "checkpoint", text).has_value());
+  }
+  engine_.reset_calls();
+
+  auto second = make_runtime();
+  EXPECT_FALSE(second->load_checkpoint().has_value());
+  EXPECT_EQ(second->revision(), 0u);
+  start(second);
+  settle();
+  EXPECT_EQ(engine_.calls().remove, 0) << "an agent that does not know its desired state removes nothing";
+  EXPECT_EQ(running(), 2u);
+
+  ASSERT_TRUE(second->apply_desired(tower_.delta_since(0)).has_value());
+  settle();
+  EXPECT_EQ(engine_.calls().create, 0);
+  EXPECT_EQ(engine_.calls().remove, 0);
+  EXPECT_EQ(engine_.calls().start, 0);
+  EXPECT_EQ(second->instances().size(), 2u);
 }
 
 TEST_F(RuntimeTest, CheckpointOfAnotherSiteIsIgnored) {

@@ -4,6 +4,9 @@ is unreachable is refilled by the agent alone. Each case counts unexpected resta
 containers that were already right: there must be none."""
 from __future__ import annotations
 
+import threading
+import urllib.parse
+
 from harness import specs
 from harness.fleet import running_ids, wait_site_serves
 from harness.specs import site_ports
@@ -123,3 +126,58 @@ def test_engine_emptied_while_the_tower_is_unreachable_is_refilled_from_the_chec
     for site in sites:
         wait_site_serves(site, "1.0.0")
         assert set(running_ids(engine, site)) == {"web", "worker"}
+
+
+def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_site, cli, engine, images,
+                                                                         registry, tmp_path):
+    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
+    deploy(cli, tmp_path, registry)
+    wait_site_serves(site, "1.0.0")
+    before = running_ids(engine, site)
+
+    site.agents[-1].kill()
+    checkpoint = tmp_path / "agents" / site.host / "checkpoint"
+    damaged = bytearray(checkpoint.read_bytes())
+    damaged[-5] ^= 0xFF  # one flipped byte in the stored state
+    checkpoint.write_bytes(bytes(damaged))
+    agent = restart_agent(make_site, site)
+
+    wait_until(lambda: "checksum mismatch" in agent.log(), 30, "the agent to say its checkpoint is damaged")
+    assert "asking the tower for the full desired state" in agent.log()
+
+    def rewritten() -> bool:
+        text = checkpoint.read_text(errors="replace")
+        assert '"' + APP + '"' in text and text != bytes(damaged).decode(errors="replace"), "not yet rewritten"
+        return True
+    wait_until(rewritten, 30, "the full state from the tower to be checkpointed again")
+    assert running_ids(engine, site) == before, "what ran was adopted, nothing restarted"
+
+
+def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api):
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        for n in range(500):  # bounded: the tower is killed long before
+            if stop.is_set():
+                return
+            try:
+                status, _ = api.post("/v1/sites", {"name": f"w-{n}", "labels": {"batch": "crash"}}, timeout=5)
+            except OSError:
+                return  # the tower is gone mid-request: that write was never acknowledged
+            if status == 201:
+                acknowledged.append(f"w-{n}")
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    wait_until(lambda: len(acknowledged) >= 30, 60, "a stream of acknowledged writes")
+    tower.kill()
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive()
+
+    tower.start()
+    selector = urllib.parse.quote("batch = crash")
+    stored = {site["name"] for site in api.items(f"/v1/sites?selector={selector}")}
+    lost = [name for name in acknowledged if name not in stored]
+    assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged writes lost: {lost[:5]}"
