@@ -144,14 +144,15 @@ TEST_F(CliApp, LoginFromTheTowersDataDirectoryReadsTokenAndCa) {
 TEST_F(CliApp, GetSitesPrintsATableFollowingCursors) {
   log_in();
   tower.on("GET", "/v1/sites?selector=region%20%3D%20north", 200,
-           R"({"items":[{"name":"a","labels":{"region":"north"},"hosts":[{"connected":true}]}],"next":"n1"})");
+           R"({"items":[{"name":"a","labels":{"region":"north"},"hosts":[{"connected":true}],
+                "connection":{"state":"connected","alert":"none"}}],"next":"n1"})");
   tower.on("GET", "/v1/sites?selector=region%20%3D%20north&continue=n1", 200,
            R"({"items":[{"name":"b","labels":{"region":"north"},"hosts":[]}]})");
   EXPECT_EQ(run({"get", "sites", "-l", "region = north"}), 0) << err.str();
   EXPECT_EQ(out.str(),
-            "NAME   LABELS         HOSTS   CONNECTED\n"
-            "a      region=north   1       1/1\n"
-            "b      region=north   0       0/0\n");
+            "NAME   LABELS         HOSTS   CONNECTED   CONNECTION   ALERT\n"
+            "a      region=north   1       1/1         connected    none\n"
+            "b      region=north   0       0/0         -            -\n");
 }
 
 TEST_F(CliApp, GetPrintsJsonAsAnItemsList) {

@@ -35,10 +35,11 @@ std::string service_names(const Json& application) {
 }
 
 Table sites_table(const std::vector<Json>& sites) {
-  Table table{{"name", "labels", "hosts", "connected"}, {}};
+  Table table{{"name", "labels", "hosts", "connected", "connection", "alert"}, {}};
   for (const auto& site : sites) {
+    const Json connection = site.value("connection", Json::object());
     table.rows.push_back({cell(site, "name"), labels_cell(site), std::to_string(host_count(site)),
-                          connected_hosts_text(site)});
+                          connected_hosts_text(site), cell(connection, "state"), cell(connection, "alert")});
   }
   return table;
 }

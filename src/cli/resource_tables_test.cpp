@@ -9,11 +9,12 @@ namespace {
 
 TEST(SitesTable, ShowsLabelsHostCountAndConnectedHosts) {
   const auto site = Json::parse(R"({"name":"shop-1","labels":{"region":"north","canary":"true"},
-      "hosts":[{"name":"h1","connected":true},{"name":"h2","connected":false},{"name":"h3","connected":true}]})");
+      "hosts":[{"name":"h1","connected":true},{"name":"h2","connected":false},{"name":"h3","connected":true}],
+      "connection":{"state":"partly-connected","alert":"warning"}})");
   EXPECT_EQ(render_table(sites_table({site, Json::parse(R"({"name":"lab"})")})),
-            "NAME     LABELS                     HOSTS   CONNECTED\n"
-            "shop-1   canary=true,region=north   3       2/3\n"
-            "lab      -                          0       0/0\n");
+            "NAME     LABELS                     HOSTS   CONNECTED   CONNECTION         ALERT\n"
+            "shop-1   canary=true,region=north   3       2/3         partly-connected   warning\n"
+            "lab      -                          0       0/0         -                  -\n");
 }
 
 TEST(ApplicationsTable, CountsVersionsAndListsServices) {

@@ -43,7 +43,7 @@ Result<std::map<std::string, std::string>> parse_vars(const Json& value, const s
 }
 
 Result<Site> parse_site(const Json& doc) {
-  auto fields = spec::Fields::open(doc, "", {"kind", "name", "labels", "vars", "upgrade-window"});
+  auto fields = spec::Fields::open(doc, "", {"kind", "name", "labels", "vars", "upgrade-window", "when-disconnected"});
   if (!fields) return std::unexpected(fields.error());
   if (Status ok = fields->kind("site"); !ok) return std::unexpected(ok.error());
   Site site;
@@ -65,6 +65,9 @@ Result<Site> parse_site(const Json& doc) {
     if (!parsed) return std::unexpected(parsed.error());
     site.upgrade_window = std::move(*parsed);
   }
+  auto when_disconnected = fields->choice("when-disconnected", "normal", {"normal", "expected", "error"});
+  if (!when_disconnected) return std::unexpected(when_disconnected.error());
+  site.when_disconnected = std::move(*when_disconnected);
   return site;
 }
 
@@ -111,6 +114,7 @@ Result<Site> Site::from_json(const Json& doc) { return spec::explained(parse_sit
 Json Site::to_json() const {
   Json out{{"name", name}, {"labels", labels_json(labels)}, {"vars", vars}};
   if (upgrade_window) out["upgrade-window"] = upgrade_window->to_json();
+  if (when_disconnected != "normal") out["when-disconnected"] = when_disconnected;
   return out;
 }
 

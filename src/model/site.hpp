@@ -18,6 +18,9 @@ struct Site {
   Labels labels;                          // user labels; `name` is added by effective_labels()
   std::map<std::string, std::string> vars;
   std::optional<UpgradeWindow> upgrade_window;  // none = upgrades any time
+  // How a disconnect of this site is raised: "normal" (a warning), "expected" (not at all: a
+  // site that is often offline by design) or "error".
+  std::string when_disconnected = "normal";
 
   // User labels plus the built-ins (`name`, `tenant` once tenants exist).
   Labels effective_labels() const;

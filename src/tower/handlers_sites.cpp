@@ -43,7 +43,8 @@ ApiResponse create_site(TowerContext& context, const ApiRequest& request) {
 
 // Merges {"labels": {k: v|null}, "vars": {k: v|null}} into the site; null deletes a key. An
 // "upgrade-window" replaces the site's window whole (a window is read as one thing: merging
-// half of one into another would make a window nobody wrote) and null clears it. The merged
+// half of one into another would make a window nobody wrote) and null clears it;
+// "when-disconnected" is set, or reset to "normal" by null. The merged
 // result is validated as a whole site, so field names in errors match a create.
 ApiResponse patch_site(TowerContext& context, const ApiRequest& request, const Stored<Site>& current) {
   auto doc = body_document(request);
@@ -52,13 +53,13 @@ ApiResponse patch_site(TowerContext& context, const ApiRequest& request, const S
   if (!expected) return error_response(expected.error());
   Json merged = current.value.to_json();
   for (const auto& [key, value] : doc->items()) {
-    if (key == "upgrade-window") {
+    if (key == "upgrade-window" || key == "when-disconnected") {
       if (value.is_null()) merged.erase(key);
       else merged[key] = value;
       continue;
     }
     if (key != "labels" && key != "vars")
-      return error_response(Error{422, "invalid", "unknown field '" + key + "' (a site patch takes labels, vars and upgrade-window)", key});
+      return error_response(Error{422, "invalid", "unknown field '" + key + "' (a site patch takes labels, vars, upgrade-window and when-disconnected)", key});
     if (!value.is_object())
       return error_response(Error{422, "invalid", key + " must be an object, got " + json_type_name(value), key});
     for (const auto& [k, v] : value.items()) {

@@ -1,5 +1,8 @@
 #include "tower/site_view.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include "tower/session_hub.hpp"
 
 namespace outpost::tower {
@@ -13,18 +16,45 @@ Json host_json(TowerContext& context, const Stored<Host>& host) {
   return out;
 }
 
+Json site_connection(const Site& site, const std::vector<HostConnection>& hosts) {
+  std::size_t connected = 0;
+  std::int64_t since = 0;
+  std::optional<std::uint64_t> acknowledged;
+  for (const auto& host : hosts) {
+    connected += host.connected ? 1 : 0;
+    since = std::max(since, host.since);
+    acknowledged = std::min(acknowledged.value_or(host.acknowledged), host.acknowledged);
+  }
+  std::string state = "connected";
+  if (hosts.empty()) state = "not-enrolled";
+  else if (connected == 0) state = since == 0 ? "never-connected" : "disconnected";
+  else if (connected < hosts.size()) state = "partly-connected";
+  // A site that never enrolled a host is not disconnected yet; the others raise what the site says.
+  std::string alert = "none";
+  if (state == "disconnected" || state == "partly-connected" || state == "never-connected") {
+    if (site.when_disconnected == "error") alert = "error";
+    else if (site.when_disconnected == "normal") alert = "warning";
+  }
+  Json out = {{"state", state}, {"alert", alert}, {"acknowledged", acknowledged.value_or(0)}};
+  if (since != 0) out["since"] = since;
+  return out;
+}
+
 Json site_json(TowerContext& context, const Stored<Site>& site) {
   Json out = with_revision(site.value.to_json(), site.revision);
   out["hosts"] = Json::array();
+  std::vector<HostConnection> connections;
   if (auto hosts = context.repo.hosts(site.value.name)) {
     for (const auto& host : *hosts) {
       auto connection = context.hub.connection(site.value.name, host.value.name);
+      connections.push_back(connection);
       out["hosts"].push_back({{"name", host.value.name},
                               {"connected", connection.connected},
                               {"since", connection.since},
                               {"revision", connection.acknowledged}});
     }
   }
+  out["connection"] = site_connection(site.value, connections);
   return out;
 }
 

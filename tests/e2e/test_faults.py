@@ -5,6 +5,7 @@ containers that were already right: there must be none."""
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
 
 from harness import specs
@@ -181,3 +182,24 @@ def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api):
     stored = {site["name"] for site in api.items(f"/v1/sites?selector={selector}")}
     lost = [name for name in acknowledged if name not in stored]
     assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged writes lost: {lost[:5]}"
+
+
+def test_site_shows_when_it_disconnected_and_raises_it_as_the_site_says(make_site, api):
+    site = make_site("ship-1", {"region": "sea"})
+    status, body = api.patch(f"/v1/sites/{site.name}", {"when-disconnected": "error"})
+    assert status == 200, body
+    assert body["connection"]["state"] == "connected" and body["connection"]["alert"] == "none", body
+    assert body["connection"]["acknowledged"] > 0, "the agent acknowledged its desired state"
+
+    stopped_at = int(time.time())
+    site.agents[-1].stop()
+
+    def disconnected() -> dict:
+        status, body = api.get(f"/v1/sites/{site.name}")
+        assert status == 200 and body["connection"]["state"] == "disconnected", body
+        return body["connection"]
+    connection = wait_until(disconnected, 30, "the tower to see the site disconnected")
+    assert connection["since"] >= stopped_at - 1, connection
+    assert connection["alert"] == "error"
+    status, body = api.patch(f"/v1/sites/{site.name}", {"when-disconnected": "expected"})
+    assert status == 200 and body["connection"]["alert"] == "none", body
