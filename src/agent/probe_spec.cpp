@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/duration.hpp"
+#include "model/application_parts.hpp"
 
 namespace outpost::agent {
 namespace {
@@ -58,15 +59,9 @@ Result<std::variant<HttpCheck, TcpCheck, ExecCheck>> read_check(const Json& prob
     if (auto headers = http->find("headers"); headers != http->end() && headers->is_object())
       for (const auto& [name, value] : headers->items())
         if (value.is_string()) check.headers.emplace_back(name, value.get<std::string>());
-    const std::string status = string_or(*http, "status", "200-399");
-    const auto dash = status.find('-');
-    int low = 0, high = 0;
-    auto low_end = std::from_chars(status.data(), status.data() + (dash == std::string::npos ? status.size() : dash), low);
-    auto high_end = dash == std::string::npos ? low_end
-                                              : std::from_chars(status.data() + dash + 1, status.data() + status.size(), high);
-    if (dash == std::string::npos) high = low;
-    if (low_end.ec != std::errc{} || high_end.ec != std::errc{} || low > high)
-      return invalid(join(http_field, "status"), "must be a range such as \"200-299\", got \"" + status + "\"");
+    auto range = spec::parse_status_range(string_or(*http, "status", "200-399"), join(http_field, "status"));
+    if (!range) return std::unexpected(range.error());
+    const auto [low, high] = *range;
     check.status_min = low;
     check.status_max = high;
     return check;

@@ -7,11 +7,6 @@
 namespace outpost {
 namespace {
 
-std::string label_of(const ContainerInfo& container, std::string_view key) {
-  auto it = container.labels.find(std::string(key));
-  return it == container.labels.end() ? std::string() : it->second;
-}
-
 bool owned_by(const ContainerInfo& container, const std::string& site, const std::string& host) {
   auto site_label = container.labels.find(std::string(labels::site));
   auto host_label = container.labels.find(std::string(labels::host));

@@ -7,11 +7,6 @@ namespace {
 
 bool stopped(const ContainerInfo& info) { return info.state == "exited" || info.state == "dead"; }
 
-std::string spec_hash_of(const ContainerInfo& info) {
-  auto it = info.labels.find(std::string(labels::spec_hash));
-  return it == info.labels.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 std::vector<ObservedExit> HealthSupervisor::observe(const std::vector<PlannedContainer>& plan,
@@ -40,7 +35,7 @@ std::vector<ObservedExit> HealthSupervisor::observe(const std::vector<PlannedCon
     auto found = by_name.find(planned.name);
     // A container under this name from an older spec is about to be replaced: what it does
     // says nothing about the planned one.
-    if (found == by_name.end() || spec_hash_of(*found->second) != planned.spec_hash) continue;
+    if (found == by_name.end() || label_of(*found->second, labels::spec_hash) != planned.spec_hash) continue;
     const ContainerInfo& info = *found->second;
     const bool first_sight = !entry.observed;
     entry.observed = true;

@@ -2,6 +2,11 @@
 
 namespace outpost {
 
+std::string label_of(const ContainerInfo& container, std::string_view key) {
+  auto it = container.labels.find(std::string(key));
+  return it == container.labels.end() ? std::string() : it->second;
+}
+
 std::map<std::string, std::string> owned_labels(const PlannedContainer& planned) {
   std::map<std::string, std::string> result = planned.labels;
   if (!planned.spec_hash.empty()) result[std::string(labels::spec_hash)] = planned.spec_hash;

@@ -50,6 +50,9 @@ std::string output_tail(std::string_view output, std::size_t limit = exec_output
 // always present because the reconciler compares it to decide on replacement.
 std::map<std::string, std::string> owned_labels(const PlannedContainer& planned);
 
+// The value of one of the container's labels, empty when it has none.
+std::string label_of(const ContainerInfo& container, std::string_view key);
+
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -32,27 +32,13 @@ Result<Json> http_headers(const Json& value, const std::string& field) {
 // `status: 200` or `status: "200-299"`; the default accepts any 2xx or 3xx. Canonical: "MIN-MAX".
 Result<std::string> status_range(const Json* value, const std::string& field) {
   if (!value) return std::string("200-399");
-  int low = 0;
-  int high = 0;
-  if (value->is_number_integer()) {
-    low = high = static_cast<int>(std::clamp<std::int64_t>(value->get<std::int64_t>(), 0, 1000));
-  } else if (value->is_string()) {
-    const auto& text = value->get_ref<const std::string&>();
-    const auto dash = text.find('-');
-    const std::string first = text.substr(0, dash);
-    const std::string second = dash == std::string::npos ? first : text.substr(dash + 1);
-    auto parse = [](const std::string& part, int& out) {
-      auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
-      return ec == std::errc{} && end == part.data() + part.size();
-    };
-    if (!parse(first, low) || !parse(second, high))
-      return invalid(field, "must be a status code such as 200 or a range such as \"200-299\", got \"" + text + "\"");
-  } else {
-    return wrong_type(field, "a status code or a range such as \"200-299\"", *value);
-  }
-  if (low < 100 || high > 599 || low > high)
-    return invalid(field, "must be a range of HTTP status codes within 100-599, low to high");
-  return std::to_string(low) + "-" + std::to_string(high);
+  std::string text;
+  if (value->is_number_integer()) text = std::to_string(value->get<std::int64_t>());
+  else if (value->is_string()) text = value->get<std::string>();
+  else return wrong_type(field, "a status code or a range such as \"200-299\"", *value);
+  auto range = parse_status_range(text, field);
+  if (!range) return std::unexpected(range.error());
+  return std::to_string(range->first) + "-" + std::to_string(range->second);
 }
 
 Result<Json> port_check(const Json& value, const std::string& field, std::string_view kind) {
@@ -176,6 +162,24 @@ Result<Json> parse_volume(const Json& value, const std::string& field) {
 }
 
 }  // namespace
+
+Result<std::pair<int, int>> parse_status_range(std::string_view text, const std::string& field) {
+  const auto dash = text.find('-');
+  const std::string_view first = text.substr(0, dash);
+  const std::string_view second = dash == std::string_view::npos ? first : text.substr(dash + 1);
+  auto parse = [](std::string_view part, int& out) {
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return !part.empty() && ec == std::errc{} && end == part.data() + part.size();
+  };
+  int low = 0;
+  int high = 0;
+  if (!parse(first, low) || !parse(second, high))
+    return invalid(field, "must be a status code such as 200 or a range such as \"200-299\", got \"" +
+                              std::string(text) + "\"");
+  if (low < 100 || high > 599 || low > high)
+    return invalid(field, "must be a range of HTTP status codes within 100-599, low to high");
+  return std::pair{low, high};
+}
 
 Result<Json> parse_probes(const Json& value, const std::string& field) {
   auto fields = Fields::open(value, field, {"startup", "readiness", "liveness"});

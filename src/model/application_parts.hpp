@@ -4,6 +4,8 @@
 // dropped, defaults filled in) so equal specs serialize identically.
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "common/json.hpp"
 
@@ -12,6 +14,9 @@ namespace outpost::spec {
 // {startup?, readiness?, liveness?}, each {http{path,port} | tcp{port} | exec{command}, period?,
 // timeout?, initial-delay?, failure-threshold?, success-threshold?}.
 Result<Json> parse_probes(const Json& value, const std::string& field);
+
+// An HTTP probe's accepted statuses, "200" or "200-299", as (low, high) within 100-599.
+Result<std::pair<int, int>> parse_status_range(std::string_view text, const std::string& field);
 
 // {cpus?: number > 0, memory?: size}.
 Result<Json> parse_resources(const Json& value, const std::string& field);

@@ -98,14 +98,23 @@ void RolloutController::tick() {
 Status RolloutController::step_all() {
   auto deployments = repo_.deployments();
   if (!deployments) return std::unexpected(deployments.error());
-  auto sites = repo_.sites();
-  if (!sites) return std::unexpected(sites.error());
+  auto stored_sites = repo_.sites();
+  if (!stored_sites) return std::unexpected(stored_sites.error());
+  std::vector<PlacedSite> sites;
+  sites.reserve(stored_sites->size());
+  for (const auto& stored : *stored_sites) {
+    auto hosts = repo_.hosts(stored.value.name);
+    if (!hosts) return std::unexpected(hosts.error());
+    PlacedSite placed{&stored.value, {}};
+    for (const auto& host : *hosts) placed.hosts.push_back(host.value.name);
+    sites.push_back(std::move(placed));
+  }
   const RolloutTime now = clock_.now();
   bool versions_changed = false;
   std::set<std::string> live;
   for (const auto& deployment : *deployments) {
     live.insert(deployment.value.name);
-    if (auto stepped = step_deployment(deployment.value, *sites, now, versions_changed); !stepped) return stepped;
+    if (auto stepped = step_deployment(deployment.value, sites, now, versions_changed); !stepped) return stepped;
   }
   for (auto it = rollouts_.begin(); it != rollouts_.end();) {
     if (live.contains(it->first)) {
@@ -119,7 +128,7 @@ Status RolloutController::step_all() {
   return {};
 }
 
-Status RolloutController::step_deployment(const Deployment& deployment, const std::vector<Stored<Site>>& sites,
+Status RolloutController::step_deployment(const Deployment& deployment, const std::vector<PlacedSite>& sites,
                                           RolloutTime now, bool& versions_changed) {
   auto target_app = repo_.resolve(deployment.application, deployment.version);
   if (!target_app) return std::unexpected(target_app.error());
@@ -168,20 +177,17 @@ Status RolloutController::step_deployment(const Deployment& deployment, const st
 }
 
 std::vector<SiteView> RolloutController::site_views(const Deployment& deployment,
-                                                    const std::vector<Stored<Site>>& sites) {
+                                                    const std::vector<PlacedSite>& sites) {
   std::vector<SiteView> views;
-  for (const auto& stored : sites) {
-    const Site& site = stored.value;
+  for (const auto& placed : sites) {
+    const Site& site = *placed.site;
     Labels labels = site.effective_labels();
     if (!deployment.placement.matches(labels)) continue;
     SiteView view;
     view.site = site.name;
     view.labels = std::move(labels);
     view.window = site.upgrade_window;
-    std::vector<std::string> hosts;
-    if (auto listed = repo_.hosts(site.name))
-      for (const auto& host : *listed) hosts.push_back(host.value.name);
-    view.connected = hub_.site_connected(site.name, hosts);
+    view.connected = hub_.site_connected(site.name, placed.hosts);
     if (const SiteDesired* desired = placement_.desired(site.name)) {
       auto live = desired->live();
       auto app = live.find(deployment.application);

@@ -53,9 +53,14 @@ class RolloutController {
 
   void schedule();
   void tick();
-  Status step_deployment(const Deployment& deployment, const std::vector<Stored<Site>>& sites, RolloutTime now,
+  // The sites of one pass with their host names, read once and shared by every deployment.
+  struct PlacedSite {
+    const Site* site;
+    std::vector<std::string> hosts;
+  };
+  Status step_deployment(const Deployment& deployment, const std::vector<PlacedSite>& sites, RolloutTime now,
                          bool& versions_changed);
-  std::vector<SiteView> site_views(const Deployment& deployment, const std::vector<Stored<Site>>& sites);
+  std::vector<SiteView> site_views(const Deployment& deployment, const std::vector<PlacedSite>& sites);
   Status persist(const std::string& deployment, const Tracked& tracked);
   bool in_reconnect_grace(const std::vector<SiteView>& views) const;
 
