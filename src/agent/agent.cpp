@@ -70,12 +70,20 @@ int run_agent(const AgentOptions& options) {
   SystemClock clock;
   SecureRandom random;
   DockerEngine engine(io.get_executor(), *socket);
+  FileJournalStorage journal_file(options.data_dir / "events");
+  JournalLimits limits;
+  limits.max_events = options.event_buffer;
+  EventJournal journal(journal_file, limits, clock, random);
+  journal.load();
   AgentRuntime runtime(io.get_executor(), engine, Checkpoint(options.data_dir / "checkpoint"), identity->site,
                        identity->host, clock);
+  runtime.set_journal(&journal);
   (void)runtime.load_checkpoint();  // a damaged checkpoint is logged; the tower resends everything
 
+  SessionSettings session;
+  session.idle_timeout = std::chrono::seconds(options.session_timeout);
   boost::asio::co_spawn(io, runtime.run(), boost::asio::detached);
-  boost::asio::co_spawn(io, run_session_loop(*identity, runtime, random), boost::asio::detached);
+  boost::asio::co_spawn(io, run_session_loop(*identity, runtime, journal, clock, random, session), boost::asio::detached);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("signal {} received, stopping (containers keep running)", signal);

@@ -12,6 +12,8 @@ struct AgentOptions {
   std::string engine = "unix:///run/podman/podman.sock";
   std::string host_name;                  // default: the machine's host name
   std::string log_level = "info";
+  unsigned session_timeout = 30;          // seconds without traffic before a session is given up
+  std::size_t event_buffer = 1000;        // events kept while the tower is unreachable
 };
 
 int run_agent(const AgentOptions& options);

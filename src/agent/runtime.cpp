@@ -36,12 +36,16 @@ Status AgentRuntime::load_checkpoint() {
   auto loaded = checkpoint_.load();
   if (!loaded) {
     spdlog::error("{}; starting empty and asking the tower for the full desired state", loaded.error().message);
+    damaged_problem_ = loaded.error().message +
+                       "; nothing is changed on this host until the tower sends the desired state again";
+    record({"checkpoint-damaged", "error", damaged_problem_, {}, {}, {}});
     return std::unexpected(loaded.error());
   }
   if (*loaded && (*loaded)->site != site_) {
     spdlog::warn("checkpoint belongs to site {}, not {}; ignoring it", (*loaded)->site, site_);
   } else if (*loaded) {
     desired_ = std::move(**loaded);
+    checkpointed_revision_ = desired_.revision;
     knows_desired_ = true;
     spdlog::info("checkpoint loaded: revision {} with {} applications", desired_.revision, desired_.live().size());
   }
@@ -51,16 +55,64 @@ Status AgentRuntime::load_checkpoint() {
 Result<std::uint64_t> AgentRuntime::apply_desired(const Json& delta) {
   SiteDesired next = desired_;
   if (auto applied = next.apply_delta(delta); !applied) return std::unexpected(applied.error());
-  // Checkpoint before acting: what the agent acknowledges must survive a crash.
-  if (auto saved = checkpoint_.save(next); !saved) return std::unexpected(saved.error());
   const bool changed = next.revision != desired_.revision || !knows_desired_;
   desired_ = std::move(next);
   knows_desired_ = true;
+  if (!damaged_problem_.empty()) {
+    record({"checkpoint-restored", "info", "the tower sent the full desired state (revision " +
+                                               std::to_string(desired_.revision) + ")", {}, {}, {}});
+    set_problem(damaged_problem_, {});
+  }
+  // Checkpoint before acting: what the agent acknowledges must survive a crash.
+  save_checkpoint();
   if (changed) {
-    spdlog::info("desired state revision {} checkpointed", desired_.revision);
+    spdlog::info("desired state revision {} received", desired_.revision);
+    record({"desired", "info", "desired state revision " + std::to_string(desired_.revision) + " received", {}, {}, {}});
     wake();
   }
-  return desired_.revision;
+  return checkpointed_revision_;
+}
+
+void AgentRuntime::save_checkpoint() {
+  if (!knows_desired_ || checkpointed_revision_ == desired_.revision) return;
+  if (auto saved = checkpoint_.save(desired_); !saved) {
+    if (checkpoint_problem_.empty()) {
+      record({"checkpoint-failed", "error", "cannot write the checkpoint: " + saved.error().message, {}, {}, {}});
+      spdlog::error("cannot write the checkpoint: {}; running revision {} from memory and retrying",
+                    saved.error().message, desired_.revision);
+    }
+    set_problem(checkpoint_problem_, "the checkpoint cannot be written (" + saved.error().message + "); running revision " +
+                                         std::to_string(desired_.revision) + " from memory, revision " +
+                                         std::to_string(checkpointed_revision_) + " is on disk");
+    return;
+  }
+  checkpointed_revision_ = desired_.revision;
+  spdlog::info("desired state revision {} checkpointed", desired_.revision);
+  if (!checkpoint_problem_.empty()) {
+    record({"checkpoint-saved", "info", "the checkpoint is written again (revision " + std::to_string(desired_.revision) + ")",
+            {}, {}, {}});
+    set_problem(checkpoint_problem_, {});
+  } else if (listener_) {
+    listener_();
+  }
+}
+
+void AgentRuntime::set_problem(std::string& slot, std::string problem) {
+  if (slot == problem) return;
+  slot = std::move(problem);
+  if (listener_) listener_();
+}
+
+std::vector<std::string> AgentRuntime::problems() const {
+  std::vector<std::string> out;
+  for (const std::string* problem : {&damaged_problem_, &checkpoint_problem_, &engine_problem_})
+    if (!problem->empty()) out.push_back(*problem);
+  if (journal_ && !journal_->disk_problem().empty()) out.push_back(journal_->disk_problem());
+  return out;
+}
+
+void AgentRuntime::record(const EventDraft& draft) {
+  if (journal_) journal_->record(draft.kind, draft.level, draft.message, draft.app, draft.instance, draft.container);
 }
 
 void AgentRuntime::wake() {
@@ -75,7 +127,14 @@ asio::awaitable<void> AgentRuntime::run() {
     // Without a checkpoint (first start, or a damaged one) the agent does not know what this
     // host should run: reconciling would remove every container it owns. It waits for the
     // tower's full state instead, and what still runs is adopted then.
+    save_checkpoint();
+    if (journal_) journal_->retry_disk();
     if (knows_desired_) co_await reconcile_once();
+    else if (!damaged_problem_.empty() && clock_.now() >= next_waiting_log_) {
+      // Said again and again: whoever looks at this host must learn why nothing is repaired.
+      spdlog::warn("{}; still waiting for the tower", damaged_problem_);
+      next_waiting_log_ = clock_.now() + std::chrono::minutes(1);
+    }
     if (dirty_) continue;
     wake_.expires_after(resync_);
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -93,7 +152,7 @@ void AgentRuntime::describe(ContainerStatus& status, const PlannedContainer& pla
 
 asio::awaitable<void> AgentRuntime::reconcile_once() {
   HostPlan plan = render_host(desired_, host_);
-  std::map<std::string, ContainerStatus> next;
+  StatusMap next;
   std::set<std::string> unrenderable_apps;
   for (const auto& failure : plan.errors) {
     unrenderable_apps.insert(failure.app);
@@ -110,6 +169,10 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
   auto actual = co_await engine_.list(ours);
   if (!actual) {
     spdlog::warn("cannot list containers: {}", actual.error().message);
+    if (engine_problem_.empty())
+      record({"engine-unavailable", "error", "the container engine does not answer: " + actual.error().message, {}, {}, {}});
+    set_problem(engine_problem_, "the container engine does not answer (" + actual.error().message +
+                                     "); containers are left as they are");
     for (const auto& c : plan.containers) {
       ContainerStatus s = status_.contains(c.name) ? status_[c.name] : ContainerStatus{};
       describe(s, c);
@@ -118,6 +181,10 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
     }
     publish(std::move(next));
     co_return;
+  }
+  if (!engine_problem_.empty()) {
+    record({"engine-available", "info", "the container engine answers again", {}, {}, {}});
+    set_problem(engine_problem_, {});
   }
   // An application whose spec cannot be rendered here keeps what it already runs rather than
   // being torn down by a reconcile that does not know it.
@@ -135,7 +202,7 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
   co_await supervise(plan.containers, *actual);
   const std::set<std::string> restarts_due = supervisor_.exited_restarts_due(clock_.now());
   auto actions = reconcile(plan.containers, *actual, local_images, site_, host_, &restarts_due);
-  std::map<std::string, ContainerStatus> progress_view = status_;
+  StatusMap progress_view = status_;
   ExecutionReport report;
   if (!actions.empty()) {
     for (const auto& action : actions)
@@ -151,6 +218,7 @@ asio::awaitable<void> AgentRuntime::reconcile_once() {
       it->second.message = std::move(message);
       publish(progress_view);
     });
+    for (const auto& draft : action_events(actions, report, status_)) record(draft);
   }
   const bool restarted = co_await restart_failed_liveness();
   if (!actions.empty() || restarted) {
@@ -193,6 +261,8 @@ asio::awaitable<void> AgentRuntime::supervise(const std::vector<PlannedContainer
     auto lines = co_await engine_.logs(exit.container_id, 20);
     if (!lines) spdlog::warn("{}: cannot read its output: {}", exit.name, lines.error().message);
     spdlog::info("{} exited with code {}", exit.name, exit.exit_code);
+    if (auto known = status_.find(exit.name); known != status_.end())
+      record(exit_event(known->second, exit.exit_code, lines ? *lines : std::vector<std::string>{}));
     supervisor_.record_exit(exit.name, exit.exit_code, lines ? std::move(*lines) : std::vector<std::string>{},
                             clock_.now());
   }
@@ -203,6 +273,8 @@ asio::awaitable<bool> AgentRuntime::restart_failed_liveness() {
   for (const auto& due : supervisor_.due_restarts(clock_.now())) {
     if (!due.still_running) continue;
     spdlog::warn("restarting {}: {}", due.name, due.reason);
+    if (auto known = status_.find(due.name); known != status_.end())
+      record({"restarted", "warning", "restarted: " + due.reason, known->second.app, known->second.instance, due.name});
     if (auto stopped = co_await engine_.stop(due.container_id, 10); !stopped)
       spdlog::warn("{}: stop failed: {}", due.name, stopped.error().message);
     if (auto started = co_await engine_.start(due.container_id); !started)
@@ -251,15 +323,16 @@ void AgentRuntime::refresh_health() {
   publish(std::move(next));
 }
 
-void AgentRuntime::publish(std::map<std::string, ContainerStatus> next) {
+void AgentRuntime::publish(StatusMap next) {
   if (next == status_) return;
+  for (const auto& draft : status_events(status_, next)) record(draft);
   status_ = std::move(next);
   // An instance is ready when every one of its containers is; its history says since when.
   std::map<std::string, bool> instance_ready;
   for (const auto& [name, s] : status_) {
     if (s.container.empty()) continue;  // a render error, not a container
     const std::string key = s.app + "/" + s.instance;
-    const bool ready = s.health.is_object() && s.health.value("ready", false) && s.state == "running";
+    const bool ready = s.ready() && s.state == "running";
     auto [it, inserted] = instance_ready.emplace(key, ready);
     if (!inserted) it->second = it->second && ready;
   }
@@ -274,7 +347,7 @@ Json AgentRuntime::instances() const {
     Json item = {{"app", s.app},         {"version", s.version},   {"service", s.service}, {"instance", s.instance},
                  {"container", s.container}, {"state", s.state},   {"image", s.image},     {"container_id", s.container_id},
                  {"exit_code", s.exit_code}, {"message", s.message}, {"updated_at", unix_seconds(clock_.now())}};
-    item["ready"] = s.health.is_object() && s.health.value("ready", false);
+    item["ready"] = s.ready();
     item["restarts"] = s.health.is_object() ? s.health.value("restarts", 0) : 0;
     item["health"] = s.health.is_object() ? s.health.value("state", "pending") : "pending";
     for (const char* key : {"last_probe", "last_exit", "crash_loop", "next_restart_at", "ready_since"})

@@ -12,7 +12,10 @@
 #include <string>
 
 #include "agent/checkpoint.hpp"
+#include "agent/container_status.hpp"
+#include "agent/event_journal.hpp"
 #include "agent/health.hpp"
+#include "agent/runtime_events.hpp"
 #include "agent/supervisor.hpp"
 #include "common/clock.hpp"
 #include "engine/engine.hpp"
@@ -25,21 +28,30 @@ class AgentRuntime {
   AgentRuntime(boost::asio::any_io_executor executor, Engine& engine, Checkpoint checkpoint, std::string site,
                std::string host, const Clock& clock, std::chrono::milliseconds resync = std::chrono::seconds(5));
 
+  // Where events go; without a journal (some tests) nothing is recorded.
+  void set_journal(EventJournal* journal) { journal_ = journal; }
+
   // Loads the checkpoint. A damaged checkpoint is reported and the agent starts from revision 0,
   // so the tower sends the whole state again.
   Status load_checkpoint();
 
   // Applies a `desired` message, checkpoints the result and wakes the reconciler. Returns the
-  // revision to acknowledge. A revision gap leaves the state as it was (the caller reconnects).
+  // revision to acknowledge: the one on disk. When the disk refuses the checkpoint the new state
+  // is still run from memory, reported as a problem and written again on every reconcile pass.
+  // A revision gap leaves the state as it was (the caller reconnects).
   Result<std::uint64_t> apply_desired(const Json& delta);
 
   std::uint64_t revision() const { return desired_.revision; }
+  std::uint64_t checkpointed_revision() const { return checkpointed_revision_; }
+  // Conditions on this host a person should know about (the checkpoint cannot be written,
+  // events are kept in memory only, the engine does not answer), for the status report.
+  std::vector<std::string> problems() const;
   // The reported status of every container this host should run (protocol.md "status").
   Json instances() const;
   // Per application on this host: its instances, how many are ready and whether every one has
   // been ready without a break (protocol.md "status").
   Json apps() const;
-  // Called whenever instances() changes.
+  // Called whenever instances(), problems() or checkpointed_revision() change.
   void set_status_listener(std::function<void()> listener) { listener_ = std::move(listener); }
 
   // The reconcile loop, with the probe loop beside it; runs until the io_context stops.
@@ -50,16 +62,6 @@ class AgentRuntime {
   void probe_pass();
 
  private:
-  struct ContainerStatus {
-    std::string app, version, service, instance, container, image;
-    std::string state = "pending";
-    std::string message;
-    std::string container_id;
-    int exit_code = 0;
-    Json health;  // HealthSupervisor::status(); null until the container was seen
-    bool operator==(const ContainerStatus&) const = default;
-  };
-
   boost::asio::awaitable<void> reconcile_once();
   // Feeds the supervisor what the engine lists (fetching the output of containers that exited)
   // and restarts, stopping first, the running containers whose liveness failed.
@@ -72,7 +74,10 @@ class AgentRuntime {
   void refresh_health();
   // Copies what identifies a planned container (app, version, service, ...) into its status.
   static void describe(ContainerStatus& status, const PlannedContainer& planned);
-  void publish(std::map<std::string, ContainerStatus> next);
+  void publish(StatusMap next);
+  void record(const EventDraft& draft);
+  void save_checkpoint();  // retries a checkpoint the disk refused
+  void set_problem(std::string& slot, std::string problem);
 
   boost::asio::any_io_executor executor_;
   Engine& engine_;
@@ -87,8 +92,14 @@ class AgentRuntime {
   HealthSupervisor supervisor_;
   std::map<std::string, ReadinessHistory> readiness_;  // by "app/instance"
   SiteDesired desired_;
-  std::map<std::string, ContainerStatus> status_;  // by container name, plus render errors
+  StatusMap status_;
   std::function<void()> listener_;
+  EventJournal* journal_ = nullptr;
+  std::uint64_t checkpointed_revision_ = 0;
+  std::string checkpoint_problem_;  // the disk refused the checkpoint
+  std::string damaged_problem_;     // the checkpoint was damaged and the tower has not resent yet
+  std::string engine_problem_;      // the engine does not answer
+  Clock::time_point next_waiting_log_{};
 };
 
 }  // namespace outpost::agent

@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "agent/event_journal.hpp"
 #include "common/files.hpp"
 #include "engine/fake_engine.hpp"
 
@@ -52,10 +53,18 @@ class RuntimeTest : public ::testing::Test {
     return tower_.delta_since(0);
   }
 
-  AgentRuntime* make_runtime() {
-    runtimes_.push_back(
-        std::make_unique<AgentRuntime>(io_->get_executor(), engine_, Checkpoint(dir_ / "checkpoint"), "shop-1", "h1", clock_));
+  AgentRuntime* make_runtime(std::filesystem::path checkpoint = {}) {
+    runtimes_.push_back(std::make_unique<AgentRuntime>(io_->get_executor(), engine_,
+                                                       Checkpoint(checkpoint.empty() ? dir_ / "checkpoint" : checkpoint),
+                                                       "shop-1", "h1", clock_));
     return runtimes_.back().get();
+  }
+
+  // The kinds of the events recorded so far, oldest first.
+  std::vector<std::string> event_kinds() const {
+    std::vector<std::string> out;
+    for (const auto& event : journal_.pending(0, 1000)) out.push_back(event.kind);
+    return out;
   }
   void start(AgentRuntime* runtime) { boost::asio::co_spawn(*io_, runtime->run(), boost::asio::detached); }
 
@@ -83,6 +92,13 @@ class RuntimeTest : public ::testing::Test {
   SiteDesired tower_;
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<AgentRuntime>> runtimes_;
+  SeededRandom random_{3};
+  struct NullStorage final : JournalStorage {
+    Result<std::string> read_all() override { return std::string{}; }
+    Status append(std::string_view) override { return {}; }
+    Status replace(std::string_view) override { return {}; }
+  } journal_storage_;
+  EventJournal journal_{journal_storage_, {}, clock_, random_};
   std::unique_ptr<boost::asio::io_context> io_ = std::make_unique<boost::asio::io_context>();
 };
 
@@ -201,6 +217,96 @@ TEST_F(RuntimeTest, CheckpointOfAnotherSiteIsIgnored) {
   auto runtime = make_runtime();
   ASSERT_TRUE(runtime->load_checkpoint().has_value());
   EXPECT_EQ(runtime->revision(), 0u);
+}
+
+TEST_F(RuntimeTest, WhatHappensIsRecordedInOrder) {
+  journal_.load();
+  auto runtime = make_runtime();
+  runtime->set_journal(&journal_);
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  start(runtime);
+  settle();
+  EXPECT_EQ(event_kinds(), (std::vector<std::string>{"desired", "created", "created", "ready", "ready"}));
+
+  auto web = engine_.find_by_name("outpost-shop-1-h1-shop-web-0-web").value();
+  ASSERT_TRUE(engine_.crash(web.id, 137));
+  runtime->wake();
+  settle();
+  clock_.advance(std::chrono::seconds(2));  // the first restart backoff
+  runtime->wake();
+  settle();
+  auto kinds = event_kinds();
+  ASSERT_EQ(kinds.size(), 8u);
+  EXPECT_EQ(std::vector<std::string>(kinds.begin() + 5, kinds.end()), (std::vector<std::string>{"exited", "started", "ready"}));
+  auto events = journal_.pending(0, 1000);
+  EXPECT_EQ(events[5].message, "exited with code 137");
+  EXPECT_EQ(events[5].instance, "web-0");
+  for (std::size_t i = 1; i < events.size(); ++i) EXPECT_EQ(events[i].seq, events[i - 1].seq + 1);
+}
+
+TEST_F(RuntimeTest, ACheckpointTheDiskRefusesIsRunFromMemoryAndWrittenWhenItCan) {
+  journal_.load();
+  const auto blocked = dir_ / "not-yet" / "checkpoint";  // its directory is missing: every write fails
+  auto runtime = make_runtime(blocked);
+  runtime->set_journal(&journal_);
+  int notified = 0;
+  runtime->set_status_listener([&] { ++notified; });
+  auto acknowledged = runtime->apply_desired(place_app());
+  ASSERT_TRUE(acknowledged.has_value());
+  EXPECT_EQ(*acknowledged, 0u) << "nothing may be acknowledged that is not on disk";
+  EXPECT_EQ(runtime->revision(), tower_.revision);
+  ASSERT_EQ(runtime->problems().size(), 1u);
+  EXPECT_NE(runtime->problems()[0].find("the checkpoint cannot be written"), std::string::npos) << runtime->problems()[0];
+  start(runtime);
+  settle();
+  EXPECT_EQ(running(), 2u) << "the new state runs from memory";
+
+  std::filesystem::create_directories(blocked.parent_path());
+  const int before = notified;
+  runtime->wake();
+  settle();
+  EXPECT_EQ(runtime->checkpointed_revision(), tower_.revision);
+  EXPECT_TRUE(runtime->problems().empty());
+  EXPECT_GT(notified, before) << "the session learns it can acknowledge now";
+  EXPECT_TRUE(Checkpoint(blocked).load().value().has_value());
+  auto kinds = event_kinds();
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "checkpoint-failed"), kinds.end());
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "checkpoint-failed"), 1) << "said once, not on every retry";
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "checkpoint-saved"), kinds.end());
+}
+
+TEST_F(RuntimeTest, AnEngineThatDoesNotAnswerIsAProblemUntilItDoes) {
+  journal_.load();
+  auto runtime = make_runtime();
+  runtime->set_journal(&journal_);
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  engine_.set_unreachable(true);
+  start(runtime);
+  settle();
+  ASSERT_EQ(runtime->problems().size(), 1u);
+  EXPECT_NE(runtime->problems()[0].find("container engine does not answer"), std::string::npos);
+  engine_.set_unreachable(false);
+  runtime->wake();
+  settle();
+  EXPECT_TRUE(runtime->problems().empty());
+  EXPECT_EQ(running(), 2u);
+  auto kinds = event_kinds();
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "engine-unavailable"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "engine-available"), 1);
+}
+
+TEST_F(RuntimeTest, ADamagedCheckpointIsAProblemUntilTheTowerResends) {
+  ASSERT_TRUE(write_file_atomic(dir_ / "checkpoint", "0000\n{}").has_value());
+  journal_.load();
+  auto runtime = make_runtime();
+  runtime->set_journal(&journal_);
+  EXPECT_FALSE(runtime->load_checkpoint().has_value());
+  ASSERT_EQ(runtime->problems().size(), 1u);
+  EXPECT_NE(runtime->problems()[0].find("until the tower sends the desired state again"), std::string::npos);
+  ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
+  EXPECT_TRUE(runtime->problems().empty());
+  EXPECT_EQ(event_kinds().front(), "checkpoint-damaged");
+  EXPECT_EQ(event_kinds()[1], "checkpoint-restored");
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 
 #include "common/https_client.hpp"
 #include "common/tls.hpp"
@@ -40,10 +42,52 @@ bool is_ip_address(const std::string& host) {
   return !ec;
 }
 
+struct SessionParts {
+  AgentRuntime& runtime;
+  EventJournal& journal;
+  const Clock& clock;
+  const SessionSettings& settings;
+  std::optional<Clock::time_point> lost_at;  // when the last established session ended
+};
+
+// Sends the journal's events one message at a time: the next goes when the tower has stored
+// the last, so a slow or dead link holds at most one message of events in flight.
+class EventSender {
+ public:
+  EventSender(EventJournal& journal, std::size_t batch, std::function<void(std::string)> send)
+      : journal_(journal), batch_(batch), send_(std::move(send)) {}
+
+  void send_next() {
+    if (awaiting_ack_) return;
+    auto events = journal_.pending(sent_up_to_, batch_);
+    if (events.empty()) return;
+    Json items = Json::array();
+    for (const auto& event : events) items.push_back(event.to_json());
+    sent_up_to_ = events.back().seq;
+    awaiting_ack_ = true;
+    send_(Json{{"type", "events"}, {"journal", journal_.journal_id()}, {"dropped", journal_.dropped()}, {"events", items}}
+              .dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+
+  void acknowledged(const Json& message) {
+    journal_.acknowledge(message.value("journal", std::string{}), message.value("seq", std::uint64_t{0}));
+    if (message.value("seq", std::uint64_t{0}) >= sent_up_to_) awaiting_ack_ = false;
+    send_next();
+  }
+
+ private:
+  EventJournal& journal_;
+  std::size_t batch_;
+  std::function<void(std::string)> send_;
+  std::uint64_t sent_up_to_ = 0;
+  bool awaiting_ack_ = false;
+};
+
 // One session: connect, hello, then serve until the connection ends. Returns a description of
 // why it ended (for the log) and whether it got as far as an established session.
 asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& identity, const Endpoint& endpoint,
-                                                          asio::ssl::context& tls, AgentRuntime& runtime) {
+                                                          asio::ssl::context& tls, SessionParts& parts) {
+  AgentRuntime& runtime = parts.runtime;
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
@@ -61,7 +105,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     co_return std::pair{false, "TLS handshake failed: " + ec.message()};
   beast::get_lowest_layer(ws).expires_never();
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
-  timeouts.idle_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = parts.settings.idle_timeout;
   timeouts.keep_alive_pings = true;
   ws.set_option(timeouts);
   ws.read_message_max(64 * 1024 * 1024);
@@ -71,13 +115,40 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   auto outbox = std::make_shared<Outbox<WsStream>>(ws);
   asio::co_spawn(executor, [outbox, ws_owner]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
   outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
-  auto send_status = [&runtime, outbox] {
+  std::uint64_t acked_revision = 0;
+  auto send_status = [&runtime, outbox, &acked_revision] {
     // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
-    outbox->push(Json{{"type", "status"}, {"revision", runtime.revision()}, {"instances", runtime.instances()}, {"apps", runtime.apps()}}.dump(
-        -1, ' ', false, Json::error_handler_t::replace));
+    outbox->push_latest("status", Json{{"type", "status"},
+                                       {"revision", runtime.revision()},
+                                       {"instances", runtime.instances()},
+                                       {"apps", runtime.apps()},
+                                       {"problems", runtime.problems()}}
+                                      .dump(-1, ' ', false, Json::error_handler_t::replace));
+    // A checkpoint the disk refused is acknowledged once it is finally written.
+    if (runtime.checkpointed_revision() > acked_revision) {
+      acked_revision = runtime.checkpointed_revision();
+      outbox->push(Json{{"type", "ack"}, {"revision", acked_revision}}.dump());
+    }
   };
+  EventSender events(parts.journal, parts.settings.events_per_message, [outbox](std::string text) { outbox->push(std::move(text)); });
+  if (parts.lost_at) {
+    auto outage = std::chrono::duration_cast<std::chrono::seconds>(parts.clock.now() - *parts.lost_at).count();
+    parts.journal.record("session-restored", "info",
+                         "session to the tower restored after " + std::to_string(outage) + " s; " +
+                             std::to_string(parts.journal.size()) + " event(s) to deliver, " +
+                             std::to_string(parts.journal.dropped()) + " dropped in all");
+    parts.lost_at.reset();
+  }
   send_status();
   runtime.set_status_listener(send_status);
+  events.send_next();
+  parts.journal.set_listener([&events, &journal = parts.journal, send_status, problem = parts.journal.disk_problem()]() mutable {
+    if (journal.disk_problem() != problem) {  // part of the status
+      problem = journal.disk_problem();
+      send_status();
+    }
+    events.send_next();
+  });
   spdlog::info("session to the tower established (site {}, host {}, revision {})", identity.site, identity.host, runtime.revision());
 
   beast::flat_buffer buffer;
@@ -91,7 +162,12 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     }
     Json message = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
     buffer.consume(buffer.size());
-    if (!message.is_object() || message.value("type", std::string{}) != "desired") continue;
+    if (!message.is_object()) continue;
+    if (message.value("type", std::string{}) == "events-ack") {
+      events.acknowledged(message);
+      continue;
+    }
+    if (message.value("type", std::string{}) != "desired") continue;
     auto revision = runtime.apply_desired(message);
     if (!revision) {
       // A gap means a message was lost; reconnecting re-sends everything since our revision.
@@ -99,8 +175,12 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
       outbox->close("resync");
       continue;
     }
-    outbox->push(Json{{"type", "ack"}, {"revision", *revision}}.dump());
+    if (*revision >= acked_revision) {
+      acked_revision = *revision;
+      outbox->push(Json{{"type", "ack"}, {"revision", *revision}}.dump());
+    }
   }
+  parts.journal.set_listener({});
   runtime.set_status_listener({});
   outbox->stop();
   co_return std::pair{true, ended};
@@ -115,7 +195,8 @@ std::chrono::milliseconds Backoff::delay(unsigned failures, Random& random) cons
   return std::chrono::milliseconds(static_cast<std::int64_t>(base * factor));
 }
 
-asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, Random& random, Backoff backoff) {
+asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, EventJournal& journal,
+                                       const Clock& clock, Random& random, SessionSettings settings) {
   auto endpoint = parse_tower_url(identity.tower_url);
   if (!endpoint) {
     spdlog::error("{}", endpoint.error().message);
@@ -128,10 +209,15 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
   }
   asio::steady_timer timer(co_await asio::this_coro::executor);
   unsigned failures = 0;
+  SessionParts parts{runtime, journal, clock, settings, std::nullopt};
   for (;;) {
-    auto [established, why] = co_await one_session(identity, *endpoint, **tls, runtime);
+    auto [established, why] = co_await one_session(identity, *endpoint, **tls, parts);
+    if (established) {
+      parts.lost_at = clock.now();
+      journal.record("session-lost", "warning", why);
+    }
     failures = established ? 1 : failures + 1;
-    auto wait = backoff.delay(failures, random);
+    auto wait = settings.backoff.delay(failures, random);
     spdlog::warn("{}; retrying in {} ms", why, wait.count());
     timer.expires_after(wait);
     co_await timer.async_wait(use_tuple);

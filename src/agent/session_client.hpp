@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "agent/event_journal.hpp"
 #include "agent/identity.hpp"
 #include "agent/runtime.hpp"
 #include "common/random.hpp"
@@ -20,7 +21,16 @@ struct Backoff {
   std::chrono::milliseconds delay(unsigned failures, Random& random) const;
 };
 
-boost::asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, Random& random,
-                                              Backoff backoff = {});
+struct SessionSettings {
+  Backoff backoff;
+  // A session with no traffic for this long is given up; pings go out at half of it.
+  std::chrono::seconds idle_timeout{30};
+  std::size_t events_per_message = 100;
+};
+
+// Sends status, problems and the journal's events; records "session-lost" and
+// "session-restored" in the journal so an outage is part of the site's history.
+boost::asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, EventJournal& journal,
+                                              const Clock& clock, Random& random, SessionSettings settings = {});
 
 }  // namespace outpost::agent

@@ -1,5 +1,6 @@
 #include "cli/describe_views.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "cli/cell_text.hpp"
@@ -92,6 +93,17 @@ std::string describe_site(const Json& site, const std::vector<Json>& instances) 
                           cell(host, "revision")});
   }
   section(out, "Hosts", hosts);
+  // Only when there are some: a healthy site's view stays as short as before.
+  std::string problems;
+  for (const auto& host : array_member(site, "hosts")) {
+    for (const auto& problem : array_member(host, "problems")) {
+      if (!problem.is_string()) continue;
+      std::string text = problem.get<std::string>();
+      std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+      problems += std::string(kIndent) + cell(host, "name") + ": " + text + '\n';
+    }
+  }
+  if (!problems.empty()) out << "Problems:\n" << problems;
 
   Table rows{{"host", "app", "version", "instance", "container", "state", "health", "restarts", "message"}, {}};
   for (const auto& instance : instances) {

@@ -7,7 +7,8 @@
 
 namespace outpost::cli {
 
-// Name, labels, vars, hosts (connected/since/revision) and the site's instances.
+// Name, labels, vars, hosts (connected/since/revision), the problems hosts reported (when
+// there are any) and the site's instances.
 std::string describe_site(const Json& site, const std::vector<Json>& instances);
 
 // Name, newest version, all versions, and per service its containers, images and ports.

@@ -30,6 +30,22 @@ TEST(DescribeSite, SaysNoneForASiteWithoutHostsOrInstances) {
   EXPECT_NE(text.find("Instances:     -\n"), std::string::npos);
 }
 
+TEST(DescribeSite, ListsTheProblemsHostsReportedBeneathTheHosts) {
+  const auto site = Json::parse(R"({"name":"shop-1","labels":{},"vars":{},"revision":4,"hosts":[
+      {"name":"h1","connected":true,"since":1800000000,"revision":9,"problems":[]},
+      {"name":"h2","connected":false,"since":1800000000,"revision":9,
+       "problems":["disk full: the checkpoint could not be written\nrunning revision 7 from memory","engine unreachable",3]}]})");
+  const std::string text = describe_site(site, {});
+  EXPECT_NE(text.find("  h2     no          2027-01-15T08:00:00Z   9\n"
+                      "Problems:\n"
+                      "  h2: disk full: the checkpoint could not be written running revision 7 from memory\n"
+                      "  h2: engine unreachable\n"
+                      "Instances:"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("h1:"), std::string::npos);
+}
+
 TEST(DescribeApplication, ListsServicesContainersImagesAndPorts) {
   const auto application = Json::parse(R"({"kind":"application","name":"pos","version":"1.4.0",
       "versions":["1.4.0","1.3.0"],"revision":12,

@@ -15,6 +15,19 @@ namespace {
 std::unexpected<Error> io_error(const std::string& what, const std::filesystem::path& path) {
   return fail(500, "io", what + " " + path.string() + ": " + std::strerror(errno));
 }
+// Writes all of `content`, retrying short writes; errno tells why when it returns false.
+bool write_all(int fd, std::string_view content) {
+  std::size_t written = 0;
+  while (written < content.size()) {
+    auto n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
 }  // namespace
 
 Result<std::string> read_file(const std::filesystem::path& path) {
@@ -29,17 +42,11 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
   const auto temp = path.string() + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return io_error("cannot create", temp);
-  std::size_t written = 0;
-  while (written < content.size()) {
-    auto n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      auto error = io_error("cannot write", temp);
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return error;
-    }
-    written += static_cast<std::size_t>(n);
+  if (!write_all(fd, content)) {
+    auto error = io_error("cannot write", temp);
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return error;
   }
   if (::fsync(fd) != 0) {
     auto error = io_error("cannot sync", temp);
@@ -58,6 +65,18 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     ::fsync(dir);
     ::close(dir);
   }
+  return {};
+}
+
+Status append_file(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+  if (fd < 0) return io_error("cannot open", path);
+  if (!write_all(fd, content)) {
+    auto error = io_error("cannot append to", path);
+    ::close(fd);
+    return error;
+  }
+  if (::close(fd) != 0) return io_error("cannot close", path);
   return {};
 }
 

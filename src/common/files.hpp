@@ -11,6 +11,9 @@ namespace outpost {
 Result<std::string> read_file(const std::filesystem::path& path);
 // `mode` applies to the new file (e.g. 0600 for keys and tokens).
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
+// Appends without syncing: what the page cache holds survives a crash of the process, which is
+// what logs and buffers need; only a power loss may take the tail.
+Status append_file(const std::filesystem::path& path, std::string_view content, unsigned mode = 0600);
 Status ensure_directory(const std::filesystem::path& path, unsigned mode = 0700);
 
 }  // namespace outpost

@@ -22,7 +22,19 @@ class Outbox {
   }
 
   void push(std::string message) {
-    queue_.push_back(std::move(message));
+    queue_.push_back({std::move(message), {}});
+    wake_.cancel();
+  }
+  // Like push, but a message of the same kind still waiting is replaced instead: a full report
+  // makes older ones worthless, and a stalled connection must not pile them up.
+  void push_latest(std::string kind, std::string message) {
+    for (auto& queued : queue_) {
+      if (queued.kind == kind) {
+        queued.text = std::move(message);
+        return;
+      }
+    }
+    queue_.push_back({std::move(message), std::move(kind)});
     wake_.cancel();
   }
   // Sends a close frame after what is queued, then the writer ends.
@@ -42,7 +54,7 @@ class Outbox {
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     while (!stopped_) {
       if (!queue_.empty()) {
-        std::string message = std::move(queue_.front());
+        std::string message = std::move(queue_.front().text);
         queue_.pop_front();
         ws_.text(true);
         if (auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message), use_tuple); ec) break;
@@ -62,7 +74,11 @@ class Outbox {
  private:
   WebSocket& ws_;
   boost::asio::steady_timer wake_;
-  std::deque<std::string> queue_;
+  struct Queued {
+    std::string text;
+    std::string kind;  // empty: never replaced
+  };
+  std::deque<Queued> queue_;
   std::string closing_;
   bool close_requested_ = false;
   bool stopped_ = false;

@@ -19,6 +19,7 @@
 #include "common/ws_outbox.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
+#include "tower/site_events.hpp"
 
 namespace outpost::tower {
 
@@ -118,9 +119,21 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
         context_.hub.set_instances(peer_.site, peer_.host, this, *it);
       if (auto it = message.find("apps"); it != message.end() && it->is_array())
         context_.hub.set_apps(peer_.site, peer_.host, this, *it);
+      // Absent means none: every status report describes the host whole.
+      auto problems = message.find("problems");
+      context_.hub.set_problems(peer_.site, peer_.host, this, problems != message.end() ? *problems : Json::array());
+    } else if (type == "events") {
+      store_events(message);
     } else {
       spdlog::debug("host {}/{}: ignoring message of type '{}'", peer_.site, peer_.host, type);
     }
+  }
+
+  // Acknowledged only once the store holds the events; without an ack the agent keeps them and
+  // sends them again on its next session.
+  void store_events(const Json& message) {
+    if (auto ack = store_events_and_ack(context_.store, context_.hub, peer_.site, peer_.host, this, message))
+      outbox_.push(ack->dump());
   }
 
   void send_delta(bool force) {
@@ -185,7 +198,7 @@ asio::awaitable<void> run_agent_session(beast::ssl_stream<beast::tcp_stream> str
   }
   WsStream ws(std::move(stream));
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-  timeouts.idle_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = context.session_timeout;
   timeouts.keep_alive_pings = true;
   ws.set_option(timeouts);
   ws.read_message_max(max_message);

@@ -1,5 +1,6 @@
 #pragma once
 // Everything a request handler needs, passed explicitly (no globals).
+#include <chrono>
 #include <string>
 
 #include "common/clock.hpp"
@@ -24,6 +25,8 @@ struct TowerContext {
   SessionHub& hub;
   PlacementController& placement;
   RolloutController& rollouts;
+  // An agent session without any traffic for this long is dropped; pings go out at half of it.
+  std::chrono::seconds session_timeout{30};
 };
 
 }  // namespace outpost::tower

@@ -1,11 +1,14 @@
-// /v1/sites, /v1/sites/{site}, /v1/sites/{site}/tokens, /hosts, /instances
+// /v1/sites, /v1/sites/{site}, /v1/sites/{site}/tokens, /hosts, /instances, /events
 #include <spdlog/spdlog.h>
+
+#include <charconv>
 
 #include "common/duration.hpp"
 #include "common/names.hpp"
 #include "tower/keys.hpp"
 #include "tower/router.hpp"
 #include "tower/session_hub.hpp"
+#include "tower/site_events.hpp"
 #include "tower/site_view.hpp"
 #include "tower/tokens.hpp"
 
@@ -81,7 +84,7 @@ ApiResponse delete_site(TowerContext& context, const ApiRequest& request, const 
   if (!expected) return error_response(expected.error());
   const std::string& name = current.value.name;
   std::vector<TxnOp> ops{{TxnOp::Kind::remove, keys::site(name), {}, expected->value_or(current.revision)}};
-  for (const auto& prefix : {keys::hosts_of(name), keys::status_of(name)}) {
+  for (const auto& prefix : {keys::hosts_of(name), keys::status_of(name), keys::events_of(name)}) {
     auto page = context.store.list(prefix);
     if (!page) return error_response(page.error());
     for (const auto& kv : page->items) ops.push_back({TxnOp::Kind::remove, kv.key, {}, std::nullopt});
@@ -115,6 +118,24 @@ ApiResponse site_hosts(TowerContext& context, const std::string& site) {
   return json_response(200, page_of(std::move(items), PageRequest{1000, {}}));
 }
 
+ApiResponse site_events_response(TowerContext& context, const ApiRequest& request, const std::string& site) {
+  EventsQuery query;
+  if (auto host = request.param("host")) query.host = *host;
+  if (auto limit = request.param("limit")) {
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (ec != std::errc{} || end != limit->data() + limit->size() || value < 1 || value > max_events_per_host)
+      return error_response(Error{400, "bad_request",
+                                  "limit must be a number from 1 to " + std::to_string(max_events_per_host) + ", got '" +
+                                      *limit + "'",
+                                  "limit"});
+    query.limit = value;
+  }
+  auto events = site_events(context.store, site, query);
+  if (!events) return error_response(events.error());
+  return json_response(200, std::move(*events));
+}
+
 }  // namespace
 
 ApiResponse handle_sites(TowerContext& context, const ApiRequest& request) {
@@ -145,6 +166,10 @@ ApiResponse handle_sites(TowerContext& context, const ApiRequest& request) {
   }
   if (s.size() == 4 && s[3] == "instances") {
     if (request.method == "GET") return json_response(200, Json{{"items", context.hub.instances(name)}});
+    return method_not_allowed(request);
+  }
+  if (s.size() == 4 && s[3] == "events") {
+    if (request.method == "GET") return site_events_response(context, request, name);
     return method_not_allowed(request);
   }
   return error_response(Error{404, "not_found", "no such route: " + request.path, {}});

@@ -25,5 +25,8 @@ inline std::string status_of(const std::string& site) { return "/status/" + site
 inline const std::string status_prefix = "/status/";
 inline std::string rollout(const std::string& deployment) { return "/rollouts/" + deployment; }
 inline const std::string rollouts_prefix = "/rollouts/";
+inline std::string events(const std::string& site, const std::string& host) { return "/events/" + site + "/" + host; }
+inline std::string events_of(const std::string& site) { return "/events/" + site + "/"; }
+inline const std::string events_prefix = "/events/";
 
 }  // namespace outpost::tower::keys

@@ -1,6 +1,7 @@
 #include "tower/session_hub.hpp"
 
 #include "tower/instance_report.hpp"
+#include "tower/untrusted_text.hpp"
 
 namespace outpost::tower {
 
@@ -35,11 +36,21 @@ void SessionHub::acknowledged(const std::string& site, const std::string& host, 
   if (auto* entry = current(site, host, from)) entry->connection.acknowledged = revision;
 }
 
-HostConnection SessionHub::connection(const std::string& site, const std::string& host) const {
+const SessionHub::HostEntry* SessionHub::entry(const std::string& site, const std::string& host) const {
   auto site_it = sites_.find(site);
-  if (site_it == sites_.end()) return {};
+  if (site_it == sites_.end()) return nullptr;
   auto host_it = site_it->second.find(host);
-  return host_it == site_it->second.end() ? HostConnection{} : host_it->second.connection;
+  return host_it == site_it->second.end() ? nullptr : &host_it->second;
+}
+
+HostConnection SessionHub::connection(const std::string& site, const std::string& host) const {
+  const auto* found = entry(site, host);
+  return found ? found->connection : HostConnection{};
+}
+
+bool SessionHub::is_current(const std::string& site, const std::string& host, const SessionHandle* session) const {
+  const auto* found = entry(site, host);
+  return found && session && found->session.get() == session;
 }
 
 void SessionHub::notify_desired(const std::string& site) {
@@ -75,6 +86,26 @@ void SessionHub::set_apps(const std::string& site, const std::string& host, cons
   for (const auto& item : apps)
     if (item.is_object()) normalised.push_back(normalise_app_health(site, host, item));
   entry->apps = std::move(normalised);
+}
+
+void SessionHub::set_problems(const std::string& site, const std::string& host, const SessionHandle* from,
+                              const Json& problems) {
+  auto* entry = current(site, host, from);
+  if (!entry) return;
+  std::vector<std::string> normalised;
+  if (problems.is_array()) {
+    for (const auto& item : problems) {
+      if (normalised.size() == max_problems) break;
+      if (item.is_string() && !item.get_ref<const std::string&>().empty())
+        normalised.push_back(bounded_text(item.get<std::string>(), max_problem_text));
+    }
+  }
+  entry->problems = std::move(normalised);
+}
+
+std::vector<std::string> SessionHub::problems(const std::string& site, const std::string& host) const {
+  const auto* found = entry(site, host);
+  return found ? found->problems : std::vector<std::string>{};
 }
 
 Json SessionHub::apps(const std::string& site) const {

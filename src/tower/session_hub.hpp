@@ -1,6 +1,7 @@
 #pragma once
 // The tower's registry of live agent sessions and of what the agents last reported. Lives on the
 // tower's io_context thread; nothing here blocks.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,8 @@ class SessionHub {
   void acknowledged(const std::string& site, const std::string& host, const SessionHandle* from, std::uint64_t revision);
 
   HostConnection connection(const std::string& site, const std::string& host) const;
+  // `session` is the one attached for the host now (what the report rule above checks).
+  bool is_current(const std::string& site, const std::string& host, const SessionHandle* session) const;
   // Pushes the site's new desired state to every connected host of the site.
   void notify_desired(const std::string& site);
   // Closes every session of the site (it was deleted) or of one host.
@@ -51,6 +54,13 @@ class SessionHub {
   // Per-application health as each host last reported it (same rules as instances).
   void set_apps(const std::string& site, const std::string& host, const SessionHandle* from, const Json& apps);
   Json apps(const std::string& site) const;
+  // Conditions on the host a person should know about (protocol.md "status"), as last reported:
+  // kept after the host disconnects, replaced by its next report, gone with its site. At most
+  // max_problems strings of at most max_problem_text bytes; anything else in the report is dropped.
+  void set_problems(const std::string& site, const std::string& host, const SessionHandle* from, const Json& problems);
+  std::vector<std::string> problems(const std::string& site, const std::string& host) const;
+  static constexpr std::size_t max_problems = 10;
+  static constexpr std::size_t max_problem_text = 500;
   // Every one of `hosts` holds a session now (false for a site without hosts).
   bool site_connected(const std::string& site, const std::vector<std::string>& hosts) const;
   void forget_site(const std::string& site);
@@ -61,8 +71,10 @@ class SessionHub {
     std::shared_ptr<SessionHandle> session;
     Json instances = Json::array();
     Json apps = Json::array();
+    std::vector<std::string> problems;
   };
   HostEntry* current(const std::string& site, const std::string& host, const SessionHandle* from);
+  const HostEntry* entry(const std::string& site, const std::string& host) const;
   const Clock& clock_;
   std::map<std::string, std::map<std::string, HostEntry>> sites_;
 };

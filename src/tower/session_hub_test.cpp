@@ -64,5 +64,40 @@ TEST(SessionHub, InstanceReportsAreNormalisedToTheDocumentedTypes) {
   EXPECT_FALSE(stored[0].contains("evil"));
 }
 
+TEST(SessionHub, ProblemsAreBoundedReplacedAndOnlyTakenFromTheCurrentSession) {
+  ManualClock clock;
+  SessionHub hub(clock);
+  auto old_session = std::make_shared<RecordingSession>();
+  auto session = std::make_shared<RecordingSession>();
+  hub.attach("s1", "h1", old_session);
+  hub.attach("s1", "h1", session);
+  EXPECT_TRUE(hub.is_current("s1", "h1", session.get()));
+  EXPECT_FALSE(hub.is_current("s1", "h1", old_session.get()));
+  EXPECT_FALSE(hub.is_current("s1", "h2", session.get()));
+
+  Json report = Json::array({"disk full", 7, "", Json::object(), std::string(600, 'x')});
+  for (int i = 0; i < 20; ++i) report.push_back("problem " + std::to_string(i));
+  hub.set_problems("s1", "h1", session.get(), report);
+  auto problems = hub.problems("s1", "h1");
+  ASSERT_EQ(problems.size(), SessionHub::max_problems);
+  EXPECT_EQ(problems[0], "disk full");
+  EXPECT_EQ(problems[1].size(), SessionHub::max_problem_text);
+  EXPECT_EQ(problems[2], "problem 0");
+
+  hub.set_problems("s1", "h1", old_session.get(), Json::array({"ghost"}));
+  EXPECT_EQ(hub.problems("s1", "h1").size(), SessionHub::max_problems) << "a replaced session cannot overwrite";
+
+  hub.detach("s1", "h1", session.get());
+  EXPECT_EQ(hub.problems("s1", "h1").size(), SessionHub::max_problems) << "kept after the host disconnects";
+
+  auto next = std::make_shared<RecordingSession>();
+  hub.attach("s1", "h1", next);
+  hub.set_problems("s1", "h1", next.get(), Json::array());
+  EXPECT_TRUE(hub.problems("s1", "h1").empty()) << "the next report replaces them";
+  hub.set_problems("s1", "h1", next.get(), Json::array({"engine unreachable"}));
+  hub.forget_site("s1");
+  EXPECT_TRUE(hub.problems("s1", "h1").empty());
+}
+
 }  // namespace
 }  // namespace outpost::tower

@@ -13,6 +13,7 @@ Json host_json(TowerContext& context, const Stored<Host>& host) {
   out["connected"] = connection.connected;
   out["since"] = connection.since;
   out["acknowledged"] = connection.acknowledged;
+  out["problems"] = context.hub.problems(host.value.site, host.value.name);
   return out;
 }
 
@@ -51,7 +52,8 @@ Json site_json(TowerContext& context, const Stored<Site>& site) {
       out["hosts"].push_back({{"name", host.value.name},
                               {"connected", connection.connected},
                               {"since", connection.since},
-                              {"revision", connection.acknowledged}});
+                              {"revision", connection.acknowledged},
+                              {"problems", context.hub.problems(site.value.name, host.value.name)}});
     }
   }
   out["connection"] = site_connection(site.value, connections);

@@ -1,5 +1,6 @@
 #pragma once
-// API views of sites and hosts: the stored object plus live connection state.
+// API views of sites and hosts: the stored object plus live connection state and the problems
+// each host last reported.
 #include "model/label_expr.hpp"
 #include "tower/context.hpp"
 #include "tower/http_types.hpp"

@@ -44,8 +44,8 @@ int run_tower(const TowerOptions& options) {
   Repository repo(**store);
   PlacementController placement(repo, hub, io.get_executor());
   RolloutController rollouts(repo, hub, placement, clock, io.get_executor());
-  TowerContext context{**store,  repo, identity->ca, clock,    random, identity->admin_token_sha256,
-                       hub,      placement, rollouts};
+  TowerContext context{**store,   repo,     identity->ca, clock, random, identity->admin_token_sha256,
+                       hub,       placement, rollouts,     options.session_timeout};
 
   HttpServer server(io, *tls, context);
   if (auto listening = server.listen(options.listen); !listening) {

@@ -1,5 +1,6 @@
 #pragma once
 // `outpost tower`: the control plane process.
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -10,6 +11,7 @@ struct TowerOptions {
   std::string listen = "127.0.0.1:7443";  // HOST:PORT
   std::string advertise;                  // extra certificate names (comma separated)
   std::string log_level = "info";
+  std::chrono::seconds session_timeout{30};  // agent sessions without traffic are dropped after it
 };
 
 // Runs until SIGINT/SIGTERM. Returns the exit code.

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.engine import Engine, Registry, build_images, run_engine_lib
+from harness.faults import FaultReport
 from harness.paths import outpost_binary
 from harness.sites import SiteFactory
 from harness.tower import Api, Cli, Tower
@@ -24,6 +25,22 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+_fault_report = FaultReport()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _fault_report.cases:
+        terminalreporter.section("fault suite")
+        for line in _fault_report.lines():
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def fault_report() -> FaultReport:
+    """`fault_report.case(name)`: a row of the fault suite's report (see harness.faults)."""
+    return _fault_report
 
 
 def _failed(request) -> bool:
@@ -84,9 +101,16 @@ def cli_config(tmp_path) -> Path:
 
 
 @pytest.fixture
-def tower(outpost_bin, tmp_path, cli_config, request):
+def tower_options() -> dict:
+    """Keyword arguments of the test's Tower (host, args); a module overrides this fixture to
+    run its tower elsewhere or with other options."""
+    return {}
+
+
+@pytest.fixture
+def tower(outpost_bin, tmp_path, cli_config, tower_options, request):
     """A started tower on a free loopback port, with the CLI logged in to it."""
-    started = Tower(outpost_bin, tmp_path)
+    started = Tower(outpost_bin, tmp_path, **tower_options)
     try:
         started.start()
         Cli(outpost_bin, cli_config).ok("login", started.url, "--data", started.data_dir)

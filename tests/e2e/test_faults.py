@@ -1,7 +1,9 @@
 """Sites keep working without the tower: an agent killed with -9 adopts what runs, a site whose
-tower is gone repairs its containers from its checkpoint, and an engine wiped while the tower
-is unreachable is refilled by the agent alone. Each case counts unexpected restarts of the
-containers that were already right: there must be none."""
+tower is gone repairs its containers from its checkpoint, an engine wiped or restarted while the
+tower is unreachable is refilled by the agent alone, a damaged checkpoint is recovered from the
+tower, and the tower loses no acknowledged write when killed. Each case adds a row to the fault
+report (harness.faults): containers as desired, unexpected restarts (0), lost writes (0).
+Partitions in network namespaces are in test_partitions.py, full disks in test_full_disk.py."""
 from __future__ import annotations
 
 import threading
@@ -9,43 +11,26 @@ import time
 import urllib.parse
 
 from harness import specs
+from harness.faults import (assert_in_order, container_name, deploy, site_events, snapshot, started_at,
+                            stored_deployments)
 from harness.fleet import running_ids, wait_site_serves
 from harness.specs import site_ports
 from harness.waiting import free_port, wait_until
 
-APP = "shop-web"
+APP = "shop-web"  # what harness.faults.deploy places
 
 
-def deploy(cli, tmp_path, registry, sites: str = "region = north") -> None:
-    path = tmp_path / "app.yaml"
-    path.write_text(specs.to_yaml(specs.application(APP, "1.0.0", registry.address),
-                                  specs.deployment(APP, APP, "1.0.0", sites)))
-    cli.ok("apply", "-f", path)
-
-
-def started_at(engine, container_id: str) -> str:
-    status, body = engine.request("GET", f"/containers/{container_id}/json")
-    assert status == 200, body
-    return body["State"]["StartedAt"]
-
-
-def restart_agent(make_site, site):
-    """kill -9 of the site's agent and a fresh start on the same data directory."""
-    old = site.agents[-1]
-    old.kill()
-    agent = make_site.start_agent(site.name, "already-enrolled", site.host)
-    site.agents.append(agent)
-    make_site.wait_connected(site.name, site.host, agent)
-    return agent
-
-
-def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, cli, engine, images, registry,
-                                                                      tmp_path):
+def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, cli, api, engine, images, registry,
+                                                                      tmp_path, fault_report):
+    case = fault_report.case("agent kill -9, worker removed, unknown container added")
     site = make_site("north-1", {"region": "north"}, site_ports(free_port))
     deploy(cli, tmp_path, registry)
     wait_site_serves(site, "1.0.0")
     before = running_ids(engine, site)
     web_started = started_at(engine, before["web"])
+    snapshot_before = snapshot(engine, site.name)
+    worker_name = container_name(engine, site, "worker")
+    case.started = time.monotonic()
 
     site.agents[-1].kill()
     # While the agent is down: its worker disappears, and a container with its labels that its
@@ -60,7 +45,7 @@ def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, 
     assert status == 201, body
     ghost_id = body["Id"]
 
-    restart_agent(make_site, site)
+    make_site.restart_agent(site)
 
     def repaired() -> dict:
         ids = running_ids(engine, site)
@@ -69,21 +54,26 @@ def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, 
         assert not any("ghost" in name for name in names), names
         return ids
     after = wait_until(repaired, 60, "the agent to recreate the worker and remove the unknown container")
+    case.recovered()
+    case.check_restarts(snapshot_before, snapshot(engine, site.name), allowed={worker_name})
     assert after["web"] == before["web"], "the running web container was adopted, not replaced"
     assert started_at(engine, after["web"]) == web_started, "and not restarted"
     assert after["worker"] != before["worker"]
     status, _ = engine.request("GET", f"/containers/{ghost_id}/json")
     assert status == 404
     wait_site_serves(site, "1.0.0")
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))
 
 
 def test_site_repairs_itself_while_the_tower_is_down(make_site, tower, cli, api, engine, images, registry,
-                                                     tmp_path):
+                                                     tmp_path, fault_report):
+    case = fault_report.case("tower down; worker killed, web removed")
     site = make_site("north-1", {"region": "north"}, site_ports(free_port))
     deploy(cli, tmp_path, registry)
     wait_site_serves(site, "1.0.0")
     before = running_ids(engine, site)
 
+    case.started = time.monotonic()
     tower.kill()
     # The worker's process dies (restart: always) and the web container is removed outright.
     killed = engine.podman("kill", before["worker"])
@@ -98,7 +88,9 @@ def test_site_repairs_itself_while_the_tower_is_down(make_site, tower, cli, api,
     during = wait_until(recovered, 60, "the agent to restart the worker and recreate web with no tower")
     assert during["worker"] == before["worker"], "the worker was restarted in place"
     wait_site_serves(site, "1.0.0")
+    case.recovered()
     worker_started = started_at(engine, during["worker"])
+    repaired = snapshot(engine, site.name)
 
     tower.start()
     make_site.wait_connected(site.name, site.host)
@@ -110,38 +102,98 @@ def test_site_repairs_itself_while_the_tower_is_down(make_site, tower, cli, api,
         assert worker["restarts"] == 1, worker
         return True
     wait_until(reported, 60, "the reconnected agent to report both instances")
-    assert running_ids(engine, site) == during, "reconnecting restarted nothing"
+    case.check_restarts(repaired, snapshot(engine, site.name))  # reconnecting restarted nothing
     assert started_at(engine, during["worker"]) == worker_started
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))
+
+    def delivered() -> list[str]:
+        status, body = api.get(f"/v1/sites/{site.name}/events")
+        assert status == 200, body
+        kinds = [(e["kind"], e.get("instance", "")) for e in body["items"]]
+        assert ("session-restored", "") in kinds, kinds
+        return kinds
+    kinds = wait_until(delivered, 30, "the events of the outage to reach the tower")
+    outage = kinds[kinds.index(("session-lost", "")):]
+    assert outage.index(("exited", "worker-0")) < outage.index(("started", "worker-0")) < \
+        outage.index(("session-restored", "")), f"events out of order: {outage}"
 
 
-def test_engine_emptied_while_the_tower_is_unreachable_is_refilled_from_the_checkpoint(make_site, tower, cli,
+def test_engine_emptied_while_the_tower_is_unreachable_is_refilled_from_the_checkpoint(make_site, tower, cli, api,
                                                                                        engine, images, registry,
-                                                                                       tmp_path):
+                                                                                       tmp_path, fault_report):
+    case = fault_report.case("tower down; engine wiped of every container (2 sites)")
     sites = [make_site(f"north-{n}", {"region": "north"}, site_ports(free_port)) for n in (1, 2)]
     deploy(cli, tmp_path, registry)
     for site in sites:
         wait_site_serves(site, "1.0.0")
 
     tower.kill()
+    case.started = time.monotonic()
     engine.remove_owned_containers()  # as after a reboot that lost every container
     for site in sites:
         wait_site_serves(site, "1.0.0")
         assert set(running_ids(engine, site)) == {"web", "worker"}
+    case.recovered()
+    refilled = snapshot(engine, *(site.name for site in sites))
+    tower.start()
+    for site in sites:
+        make_site.wait_connected(site.name, site.host)
+    case.check_restarts(refilled, snapshot(engine, *(site.name for site in sites)))
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))
 
 
-def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_site, cli, engine, images,
-                                                                         registry, tmp_path):
+def test_engine_restarted_with_every_container_stopped_while_offline_comes_back(make_site, tower, cli, api, engine,
+                                                                              images, registry, tmp_path,
+                                                                              fault_report):
+    """A reboot with the uplink down: the engine restarts with every container stopped, and the
+    agent starts again with no tower to ask."""
+    case = fault_report.case("reboot offline: engine restarted, containers stopped, agent restarted")
     site = make_site("north-1", {"region": "north"}, site_ports(free_port))
     deploy(cli, tmp_path, registry)
     wait_site_serves(site, "1.0.0")
     before = running_ids(engine, site)
+
+    tower.kill()
+    site.agents[-1].kill()
+    case.started = time.monotonic()
+    stopped = engine.podman("stop", "-t", "2", *before.values())
+    assert stopped.returncode == 0, stopped.stderr
+    engine.restart_service(registry)
+    make_site.restart_agent(site, wait_connected=False)
+
+    def back() -> dict:
+        ids = running_ids(engine, site)
+        assert set(ids) == {"web", "worker"}, ids
+        return ids
+    after = wait_until(back, 60, "the agent to start every container again from its checkpoint alone")
+    wait_site_serves(site, "1.0.0")
+    case.recovered()
+    assert after == before, "the stopped containers were started again, not recreated"
+    restarted = snapshot(engine, site.name)
+
+    tower.start()
+    make_site.wait_connected(site.name, site.host)
+    wait_site_serves(site, "1.0.0")
+    case.check_restarts(restarted, snapshot(engine, site.name))
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))
+
+
+def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_site, cli, api, engine, images,
+                                                                         registry, tmp_path, fault_report):
+    case = fault_report.case("checkpoint damaged (one flipped byte), agent restarted")
+    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
+    deploy(cli, tmp_path, registry)
+    wait_site_serves(site, "1.0.0")
+    before = running_ids(engine, site)
+    snapshot_before = snapshot(engine, site.name)
 
     site.agents[-1].kill()
     checkpoint = tmp_path / "agents" / site.host / "checkpoint"
     damaged = bytearray(checkpoint.read_bytes())
     damaged[-5] ^= 0xFF  # one flipped byte in the stored state
     checkpoint.write_bytes(bytes(damaged))
-    agent = restart_agent(make_site, site)
+    case.started = time.monotonic()
+    agent = make_site.restart_agent(site)
 
     wait_until(lambda: "checksum mismatch" in agent.log(), 30, "the agent to say its checkpoint is damaged")
     assert "asking the tower for the full desired state" in agent.log()
@@ -151,10 +203,14 @@ def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_si
         assert '"' + APP + '"' in text and text != bytes(damaged).decode(errors="replace"), "not yet rewritten"
         return True
     wait_until(rewritten, 30, "the full state from the tower to be checkpointed again")
+    case.recovered()
     assert running_ids(engine, site) == before, "what ran was adopted, nothing restarted"
+    case.check_restarts(snapshot_before, snapshot(engine, site.name))
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))
 
 
-def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api):
+def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api, fault_report):
+    case = fault_report.case("tower kill -9 during a stream of writes")
     acknowledged: list[str] = []
     stop = threading.Event()
 
@@ -177,11 +233,13 @@ def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api):
     thread.join(30)
     assert not thread.is_alive()
 
+    case.started = time.monotonic()
     tower.start()
+    case.recovered()
     selector = urllib.parse.quote("batch = crash")
     stored = {site["name"] for site in api.items(f"/v1/sites?selector={selector}")}
-    lost = [name for name in acknowledged if name not in stored]
-    assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged writes lost: {lost[:5]}"
+    case.detail = f"{len(acknowledged)} writes acknowledged before the kill"
+    case.check_writes(acknowledged, stored)
 
 
 def test_site_shows_when_it_disconnected_and_raises_it_as_the_site_says(make_site, api):
@@ -203,3 +261,56 @@ def test_site_shows_when_it_disconnected_and_raises_it_as_the_site_says(make_sit
     assert connection["alert"] == "error"
     status, body = api.patch(f"/v1/sites/{site.name}", {"when-disconnected": "expected"})
     assert status == 200 and body["connection"]["alert"] == "none", body
+
+
+def test_events_kept_while_the_tower_is_down_arrive_in_order_and_the_overflow_is_counted(
+        make_site, tower, cli, api, engine, images, registry, tmp_path, fault_report):
+    case = fault_report.case("tower down; 3 rounds of crashes into a 10-event buffer")
+    site = make_site("north-1", {"region": "north"}, site_ports(free_port), agent_args=("--event-buffer", "10"))
+    deploy(cli, tmp_path, registry)
+    wait_site_serves(site, "1.0.0")
+
+    def settled_events() -> int:
+        items, _ = site_events(api, site)
+        assert [e for e in items if e["kind"] == "ready"], items
+        return items[-1]["seq"]
+    delivered_before = wait_until(settled_events, 30, "the first events to reach the tower")
+
+    tower.kill()
+    case.started = time.monotonic()
+    ids = running_ids(engine, site)
+    for round_ in range(3):  # each round: web and worker exit, start again, become ready: 6 events
+        starts = {service: started_at(engine, ids[service]) for service in ids}
+        for service in ids:
+            assert engine.podman("kill", ids[service]).returncode == 0
+
+        def restarted() -> bool:
+            for service in ids:
+                status, body = engine.request("GET", f"/containers/{ids[service]}/json")
+                assert status == 200 and body["State"]["Running"], f"{service} not running yet"
+                assert body["State"]["StartedAt"] != starts[service], f"{service} not restarted yet"
+            return True
+        wait_until(restarted, 60, f"round {round_ + 1}: both containers restarted in place")
+    wait_site_serves(site, "1.0.0")
+    case.recovered()
+    repaired = snapshot(engine, site.name)
+
+    tower.start()
+    make_site.wait_connected(site.name, site.host)
+
+    def delivered() -> tuple[list[dict], dict]:
+        items, dropped = site_events(api, site)
+        assert any(e["kind"] == "session-restored" for e in items), [e["kind"] for e in items]
+        return items, dropped
+    items, dropped = wait_until(delivered, 30, "the buffered events to reach the tower")
+    after_outage = [e for e in items if e["seq"] > delivered_before]
+    assert_in_order(after_outage)
+    lost_to_overflow = after_outage[0]["seq"] - delivered_before - 1
+    assert lost_to_overflow > 0, "18 events cannot fit in a buffer of 10"
+    assert dropped.get(site.host) == lost_to_overflow, (dropped, delivered_before, after_outage[0])
+    kinds = [e["kind"] for e in after_outage]
+    assert len(after_outage) <= 10 + 1, f"more than the buffer held: {kinds}"
+    assert kinds.count("exited") >= 2 and kinds.count("started") >= 2, f"the newest crashes are kept: {kinds}"
+    case.detail = f"{lost_to_overflow} oldest events dropped and counted, {len(after_outage)} delivered in order"
+    case.check_restarts(repaired, snapshot(engine, site.name))
+    case.check_writes([f"deployment {APP}"], stored_deployments(api))

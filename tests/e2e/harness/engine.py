@@ -83,6 +83,13 @@ class Engine:
     def stop(self) -> None:
         run_engine_lib("outpost_engine_stop", str(self.state_dir), timeout=300)
 
+    def restart_service(self, registry: Registry) -> None:
+        """Stops and starts the engine's API service on the same storage and socket, as a host
+        reboot would (containers keep whatever state they had)."""
+        run_engine_lib("outpost_stop_daemon", str(self.state_dir / "pid"), "podman")
+        socket_path = run_engine_lib("outpost_engine_start", str(self.state_dir), registry.address).splitlines()[-1]
+        assert socket_path == self.socket_path, f"the engine came back on {socket_path}, not {self.socket_path}"
+
     @property
     def url(self) -> str:
         """What `outpost agent --engine` takes."""

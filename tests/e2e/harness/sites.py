@@ -1,11 +1,13 @@
 """Sites as a site provider makes them: create with the CLI, issue a join token, start an agent."""
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .engine import Engine
+from .netns import NetworkLink
 from .processes import Daemon
 from .tower import Api, Cli, Tower
 from .waiting import wait_until
@@ -19,6 +21,8 @@ class Site:
     labels: dict[str, str]
     vars: dict[str, str]
     agents: list[Daemon] = field(default_factory=list)
+    netns: NetworkLink | None = None  # the agent runs behind this link
+    agent_args: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -42,10 +46,17 @@ class SiteFactory:
         self.engine = engine
         self.work_dir = work_dir
         self.agents: list[Daemon] = []
+        self.mounts: list[Path] = []
 
     def __call__(self, name: str, labels: Mapping[str, str] | None = None, vars: Mapping[str, str] | None = None,
-                 *, start_agent: bool = True, wait_connected: bool = True) -> Site:
-        site = Site(name, dict(labels or {}), {k: str(v) for k, v in (vars or {}).items()})
+                 *, start_agent: bool = True, wait_connected: bool = True, netns: NetworkLink | None = None,
+                 agent_args: Sequence[str] = (), data_size: str | None = None) -> Site:
+        """`netns`: run the agent inside that namespace; `agent_args`: extra `outpost agent`
+        options; `data_size`: give the agent a data directory of that size (a tmpfs, e.g. "4m")."""
+        site = Site(name, dict(labels or {}), {k: str(v) for k, v in (vars or {}).items()}, netns=netns,
+                    agent_args=tuple(agent_args))
+        if data_size:
+            self.mount_data_dir(site.host, data_size)
         args: list[str] = ["sites", "create", name]
         for key, value in site.labels.items():
             args += ["--label", f"{key}={value}"]
@@ -53,7 +64,7 @@ class SiteFactory:
             args += ["--var", f"{key}={value}"]
         self.cli.ok(*args)
         if start_agent:
-            agent = self.start_agent(name, self.token(name), site.host)
+            agent = self.start_agent(name, self.token(name), site.host, netns=netns, agent_args=agent_args)
             site.agents.append(agent)
             if wait_connected:
                 self.wait_connected(name, site.host, agent)
@@ -63,12 +74,34 @@ class SiteFactory:
         """A fresh join token (`outpost sites token SITE`; the token is the last stdout line)."""
         return last_line(self.cli.ok("sites", "token", site, *extra).out)
 
-    def start_agent(self, site: str, token: str, host: str) -> Daemon:
-        data_dir = self.work_dir / "agents" / host
-        argv = [self.binary, "agent", "--tower", self.tower.url, "--join", token, "--data", data_dir,
-                "--engine", self.engine.url, "--host", host]
+    def data_dir(self, host: str) -> Path:
+        return self.work_dir / "agents" / host
+
+    def mount_data_dir(self, host: str, size: str) -> Path:
+        data_dir = self.data_dir(host)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(data_dir)],
+                       check=True, capture_output=True, timeout=30)
+        self.mounts.append(data_dir)
+        return data_dir
+
+    def start_agent(self, site: str, token: str, host: str, *, netns: NetworkLink | None = None,
+                    agent_args: Sequence[str] = ()) -> Daemon:
+        prefix = netns.prefix() if netns else []
+        argv = [*prefix, self.binary, "agent", "--tower", self.tower.url, "--join", token, "--data",
+                self.data_dir(host), "--engine", self.engine.url, "--host", host, *agent_args]
         agent = Daemon(f"agent {site}/{host}", argv, self.work_dir / "agents" / f"{host}.log")
         self.agents.append(agent)
+        return agent
+
+    def restart_agent(self, site: Site, *, wait_connected: bool = True) -> Daemon:
+        """kill -9 of the site's agent and a fresh start on the same data directory."""
+        site.agents[-1].kill()
+        agent = self.start_agent(site.name, "already-enrolled", site.host, netns=site.netns,
+                                 agent_args=site.agent_args)
+        site.agents.append(agent)
+        if wait_connected:
+            self.wait_connected(site.name, site.host, agent)
         return agent
 
     def hosts(self, site: str) -> list[dict]:
@@ -91,6 +124,9 @@ class SiteFactory:
     def stop_all(self) -> None:
         for agent in self.agents:
             agent.stop()
+        for mount in reversed(self.mounts):
+            subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
+        self.mounts.clear()
 
     def logs(self) -> str:
         return "\n".join(f"===== {agent.name} (exit {agent.exit_code()})\n{agent.log_tail()}" for agent in self.agents)

@@ -138,12 +138,14 @@ class Cli:
 
 
 class Tower:
-    def __init__(self, binary: Path, work_dir: Path):
+    def __init__(self, binary: Path, work_dir: Path, host: str = "127.0.0.1", args: tuple[str, ...] = ()):
         self.binary = binary
         self.work_dir = work_dir
         self.data_dir = work_dir / "tower-data"
+        self.host = host
+        self.args = tuple(args)
         self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
+        self.url = f"https://{host}:{self.port}"
         self.log_path = work_dir / "tower.log"
         self.daemon: Daemon | None = None
 
@@ -162,7 +164,7 @@ class Tower:
         return Api(self.url, self.ssl_context(), self.admin_token if token == "" else token)
 
     def start(self, timeout: float = 30) -> None:
-        argv = [self.binary, "tower", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
+        argv = [self.binary, "tower", "--data", self.data_dir, "--listen", f"{self.host}:{self.port}", *self.args]
         self.daemon = Daemon("tower", argv, self.log_path)
         wait_until(self._serves_ca, timeout, f"tower on {self.url} to answer GET /v1/ca")
 

@@ -1,0 +1,80 @@
+#include "common/ws_outbox.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <vector>
+
+namespace outpost {
+namespace {
+
+// Records what the outbox writes; every write completes on the next turn of the loop.
+class RecordingSocket {
+ public:
+  explicit RecordingSocket(boost::asio::io_context& io) : io_(io) {}
+  boost::asio::any_io_executor get_executor() { return io_.get_executor(); }
+  void text(bool) {}
+
+  template <class Token>
+  auto async_write(boost::asio::const_buffer buffer, Token&& token) {
+    written.emplace_back(static_cast<const char*>(buffer.data()), buffer.size());
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, size = buffer.size()](auto handler) {
+          boost::asio::post(io_, [handler = std::move(handler), size]() mutable { handler(boost::system::error_code{}, size); });
+        },
+        token);
+  }
+  template <class Token>
+  auto async_close(const boost::beast::websocket::close_reason&, Token&& token) {
+    closed = true;
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](auto handler) { boost::asio::post(io_, [handler = std::move(handler)]() mutable { handler(boost::system::error_code{}); }); },
+        token);
+  }
+
+  std::vector<std::string> written;
+  bool closed = false;
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+TEST(Outbox, AWaitingReportIsReplacedByANewerOneAndOtherMessagesKeepTheirOrder) {
+  boost::asio::io_context io;
+  RecordingSocket socket(io);
+  Outbox<RecordingSocket> outbox(socket);
+  outbox.push("hello");
+  outbox.push_latest("status", "status 1");
+  outbox.push("ack 1");
+  outbox.push_latest("status", "status 2");  // the link is stalled: status 1 is worthless now
+  outbox.push_latest("status", "status 3");
+  EXPECT_EQ(outbox.queued(), 3u);
+  outbox.close("bye");
+  boost::asio::co_spawn(io, outbox.run(), boost::asio::detached);
+  io.run();
+  EXPECT_EQ(socket.written, (std::vector<std::string>{"hello", "status 3", "ack 1"}));
+  EXPECT_TRUE(socket.closed);
+}
+
+TEST(Outbox, AReportSentAlreadyIsNotReplaced) {
+  boost::asio::io_context io;
+  RecordingSocket socket(io);
+  Outbox<RecordingSocket> outbox(socket);
+  boost::asio::co_spawn(io, outbox.run(), boost::asio::detached);
+  outbox.push_latest("status", "status 1");
+  io.poll();
+  io.restart();
+  outbox.push_latest("status", "status 2");
+  outbox.close("bye");
+  io.run();
+  EXPECT_EQ(socket.written, (std::vector<std::string>{"status 1", "status 2"}));
+}
+
+}  // namespace
+}  // namespace outpost
