@@ -20,6 +20,7 @@
 #include <functional>
 #include <optional>
 
+#include "agent/event_sender.hpp"
 #include "common/https_client.hpp"
 #include "common/tls.hpp"
 #include "common/ws_outbox.hpp"
@@ -48,39 +49,6 @@ struct SessionParts {
   const Clock& clock;
   const SessionSettings& settings;
   std::optional<Clock::time_point> lost_at;  // when the last established session ended
-};
-
-// Sends the journal's events one message at a time: the next goes when the tower has stored
-// the last, so a slow or dead link holds at most one message of events in flight.
-class EventSender {
- public:
-  EventSender(EventJournal& journal, std::size_t batch, std::function<void(std::string)> send)
-      : journal_(journal), batch_(batch), send_(std::move(send)) {}
-
-  void send_next() {
-    if (awaiting_ack_) return;
-    auto events = journal_.pending(sent_up_to_, batch_);
-    if (events.empty()) return;
-    Json items = Json::array();
-    for (const auto& event : events) items.push_back(event.to_json());
-    sent_up_to_ = events.back().seq;
-    awaiting_ack_ = true;
-    send_(Json{{"type", "events"}, {"journal", journal_.journal_id()}, {"dropped", journal_.dropped()}, {"events", items}}
-              .dump(-1, ' ', false, Json::error_handler_t::replace));
-  }
-
-  void acknowledged(const Json& message) {
-    journal_.acknowledge(message.value("journal", std::string{}), message.value("seq", std::uint64_t{0}));
-    if (message.value("seq", std::uint64_t{0}) >= sent_up_to_) awaiting_ack_ = false;
-    send_next();
-  }
-
- private:
-  EventJournal& journal_;
-  std::size_t batch_;
-  std::function<void(std::string)> send_;
-  std::uint64_t sent_up_to_ = 0;
-  bool awaiting_ack_ = false;
 };
 
 // One session: connect, hello, then serve until the connection ends. Returns a description of
@@ -130,7 +98,8 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
       outbox->push(Json{{"type", "ack"}, {"revision", acked_revision}}.dump());
     }
   };
-  EventSender events(parts.journal, parts.settings.events_per_message, [outbox](std::string text) { outbox->push(std::move(text)); });
+  EventSender events(parts.journal, parts.settings.events_per_message, parts.clock,
+                     [outbox](std::string text) { outbox->push(std::move(text)); });
   if (parts.lost_at) {
     auto outage = std::chrono::duration_cast<std::chrono::seconds>(parts.clock.now() - *parts.lost_at).count();
     parts.journal.record("session-restored", "info",

@@ -178,25 +178,35 @@ def test_engine_restarted_with_every_container_stopped_while_offline_comes_back(
     case.check_writes([f"deployment {APP}"], stored_deployments(api))
 
 
-def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_site, cli, api, engine, images,
+def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_site, tower, cli, api, engine, images,
                                                                          registry, tmp_path, fault_report):
-    case = fault_report.case("checkpoint damaged (one flipped byte), agent restarted")
+    """First with the tower down: the agent cannot recover, says so, and touches nothing. Then
+    the tower returns and the agent takes its full state and adopts what runs."""
+    case = fault_report.case("checkpoint damaged (one flipped byte), agent restarted, tower down")
     site = make_site("north-1", {"region": "north"}, site_ports(free_port))
     deploy(cli, tmp_path, registry)
     wait_site_serves(site, "1.0.0")
     before = running_ids(engine, site)
     snapshot_before = snapshot(engine, site.name)
 
+    tower.kill()
     site.agents[-1].kill()
-    checkpoint = tmp_path / "agents" / site.host / "checkpoint"
+    checkpoint = make_site.data_dir(site.host) / "checkpoint"
     damaged = bytearray(checkpoint.read_bytes())
     damaged[-5] ^= 0xFF  # one flipped byte in the stored state
     checkpoint.write_bytes(bytes(damaged))
     case.started = time.monotonic()
-    agent = make_site.restart_agent(site)
+    agent = make_site.restart_agent(site, wait_connected=False)
 
     wait_until(lambda: "checksum mismatch" in agent.log(), 30, "the agent to say its checkpoint is damaged")
-    assert "asking the tower for the full desired state" in agent.log()
+    wait_until(lambda: agent.log().count("cannot connect") >= 2, 30,
+               "the agent to try the tower twice (more than a reconcile period)")
+    assert "nothing is changed on this host until the tower sends the desired state again; still waiting for " \
+           "the tower" in agent.log(), agent.log_tail()
+    assert snapshot(engine, site.name) == snapshot_before, "an agent that cannot know what to run touches nothing"
+
+    tower.start()
+    make_site.wait_connected(site.name, site.host, agent)
 
     def rewritten() -> bool:
         text = checkpoint.read_text(errors="replace")
@@ -207,6 +217,16 @@ def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_si
     assert running_ids(engine, site) == before, "what ran was adopted, nothing restarted"
     case.check_restarts(snapshot_before, snapshot(engine, site.name))
     case.check_writes([f"deployment {APP}"], stored_deployments(api))
+
+    def told() -> list[str]:
+        items, _ = site_events(api, site)
+        kinds = [e["kind"] for e in items]
+        assert "checkpoint-restored" in kinds, kinds
+        return kinds
+    kinds = wait_until(told, 30, "the agent's account of its damaged checkpoint to reach the tower")
+    assert kinds.index("checkpoint-damaged") < kinds.index("checkpoint-restored")
+    status, body = api.get(f"/v1/sites/{site.name}")
+    assert status == 200 and all(host["problems"] == [] for host in body["hosts"]), body
 
 
 def test_tower_killed_during_writes_loses_no_acknowledged_write(tower, api, fault_report):
@@ -311,6 +331,9 @@ def test_events_kept_while_the_tower_is_down_arrive_in_order_and_the_overflow_is
     kinds = [e["kind"] for e in after_outage]
     assert len(after_outage) <= 10 + 1, f"more than the buffer held: {kinds}"
     assert kinds.count("exited") >= 2 and kinds.count("started") >= 2, f"the newest crashes are kept: {kinds}"
+    shown = cli.ok("events", site.name, "--limit", "500").out
+    assert f"host {site.host} dropped {lost_to_overflow} event(s)" in shown, shown
+    assert "session-restored" in shown and "exited" in shown, shown
     case.detail = f"{lost_to_overflow} oldest events dropped and counted, {len(after_outage)} delivered in order"
     case.check_restarts(repaired, snapshot(engine, site.name))
     case.check_writes([f"deployment {APP}"], stored_deployments(api))
