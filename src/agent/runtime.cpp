@@ -326,6 +326,7 @@ void AgentRuntime::refresh_health() {
 void AgentRuntime::publish(StatusMap next) {
   if (next == status_) return;
   for (const auto& draft : status_events(status_, next)) record(draft);
+  for (const auto& draft : readiness_events_.observe(next)) record(draft);
   status_ = std::move(next);
   // An instance is ready when every one of its containers is; its history says since when.
   std::map<std::string, bool> instance_ready;

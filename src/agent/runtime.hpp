@@ -95,6 +95,7 @@ class AgentRuntime {
   StatusMap status_;
   std::function<void()> listener_;
   EventJournal* journal_ = nullptr;
+  ReadinessEvents readiness_events_;
   std::uint64_t checkpointed_revision_ = 0;
   std::string checkpoint_problem_;  // the disk refused the checkpoint
   std::string damaged_problem_;     // the checkpoint was damaged and the tower has not resent yet

@@ -113,19 +113,6 @@ std::vector<EventDraft> status_events(const StatusMap& before, const StatusMap& 
       }
       continue;
     }
-    const bool was_ready = was && was->ready();
-    if (now.ready() && !was_ready) {
-      draft.kind = "ready";
-      draft.level = "info";
-      draft.message = "ready";
-      out.push_back(draft);
-    } else if (!now.ready() && was_ready && now.state == "running") {
-      draft.kind = "not-ready";
-      draft.level = "warning";
-      draft.message = last_probe_message(now.health);
-      if (draft.message.empty()) draft.message = "no longer ready";
-      out.push_back(draft);
-    }
     const bool looping = now.health.is_object() && now.health.contains("crash_loop");
     const bool was_looping = was && was->health.is_object() && was->health.contains("crash_loop");
     if (looping && !was_looping) {
@@ -138,6 +125,35 @@ std::vector<EventDraft> status_events(const StatusMap& before, const StatusMap& 
         draft.message += ": " + crash["last_output"].back().get<std::string>();
       out.push_back(draft);
     }
+  }
+  return out;
+}
+
+std::vector<EventDraft> ReadinessEvents::observe(const StatusMap& status) {
+  std::vector<EventDraft> out;
+  std::erase_if(told_, [&](const auto& entry) { return !status.contains(entry.first); });
+  for (const auto& [name, now] : status) {
+    if (now.container.empty() || now.container_id.empty()) continue;
+    EventDraft draft{{}, {}, {}, now.app, now.instance, now.container};
+    auto told = told_.find(name);
+    if (now.ready() && now.state == "running") {
+      if (told != told_.end() && told->second.ready && told->second.container_id == now.container_id) continue;
+      draft.kind = "ready";
+      draft.level = "info";
+      draft.message = "ready";
+      told_[name] = {now.container_id, true};
+      out.push_back(draft);
+      continue;
+    }
+    const std::string failure = last_probe_message(now.health);
+    if (told == told_.end() || !told->second.ready || told->second.container_id != now.container_id ||
+        failure.empty() || now.state != "running")
+      continue;
+    draft.kind = "not-ready";
+    draft.level = "warning";
+    draft.message = failure;
+    told->second.ready = false;
+    out.push_back(draft);
   }
   return out;
 }

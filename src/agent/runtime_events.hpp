@@ -23,9 +23,25 @@ struct EventDraft {
 std::vector<EventDraft> action_events(const std::vector<Action>& actions, const ExecutionReport& report,
                                       const StatusMap& known);
 
-// What changed between two status reports that a person would want in the history: readiness
-// gained or lost, a crash loop entered, a render error appearing.
+// What changed between two status reports that a person would want in the history: a crash
+// loop entered, a render error appearing.
 std::vector<EventDraft> status_events(const StatusMap& before, const StatusMap& after);
+
+// Readiness as a person would tell it: "ready" when a container first becomes ready (a new one,
+// or the same one after its readiness probe failed), "not-ready" when a ready container's
+// readiness probe fails. Status reports also lose readiness for a moment while a container is
+// replaced or restarted; those have their own events and are not told again here.
+class ReadinessEvents {
+ public:
+  std::vector<EventDraft> observe(const StatusMap& status);
+
+ private:
+  struct Told {
+    std::string container_id;
+    bool ready = false;
+  };
+  std::map<std::string, Told> told_;  // by container name
+};
 
 // A container that exited on its own, with the last line it printed.
 EventDraft exit_event(const ContainerStatus& status, int exit_code, const std::vector<std::string>& last_output);

@@ -77,17 +77,35 @@ TEST(ActionEvents, FailuresAreErrorsNamingTheEngineMessageOnce) {
   EXPECT_NE(drafts[0].message.find("manifest unknown"), std::string::npos);
 }
 
-TEST(StatusEvents, ReadinessGainedAndLostWithTheFailingProbe) {
-  StatusMap before{{"web", running(false)}};
-  StatusMap after{{"web", running(true)}};
-  EXPECT_EQ(kinds(status_events(before, after)), (std::vector<std::string>{"ready"}));
-  EXPECT_TRUE(status_events(after, after).empty()) << "no change, no event";
+ContainerStatus with_id(ContainerStatus status, std::string id) {
+  status.container_id = std::move(id);
+  return status;
+}
 
-  StatusMap lost{{"web", running(false, {{"last_probe", {{"probe", "readiness"}, {"ok", false}, {"message", "HTTP 503"}}}})}};
-  auto drafts = status_events(after, lost);
+TEST(ReadinessEvents, ReadyOnceThenNotReadyOnlyWhenItsProbeFails) {
+  ReadinessEvents readiness;
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(false), "c1")}}).empty());
+  EXPECT_EQ(kinds(readiness.observe({{"web", with_id(running(true), "c1")}})), (std::vector<std::string>{"ready"}));
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(true), "c1")}}).empty()) << "no change, no event";
+
+  Json failed = {{"last_probe", {{"probe", "readiness"}, {"ok", false}, {"message", "HTTP 503"}}}};
+  auto drafts = readiness.observe({{"web", with_id(running(false, failed), "c1")}});
   ASSERT_EQ(kinds(drafts), (std::vector<std::string>{"not-ready"}));
   EXPECT_EQ(drafts[0].message, "readiness probe failed: HTTP 503");
   EXPECT_EQ(drafts[0].level, "warning");
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(false, failed), "c1")}}).empty());
+  EXPECT_EQ(kinds(readiness.observe({{"web", with_id(running(true), "c1")}})), (std::vector<std::string>{"ready"}));
+}
+
+TEST(ReadinessEvents, AMomentWithoutReadinessWhileReplacedOrRestartedIsNotToldAgain) {
+  ReadinessEvents readiness;
+  readiness.observe({{"web", with_id(running(true), "c1")}});
+  // The plan changed: the old container is briefly not ready with no failing probe.
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(false), "c1")}}).empty());
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(true), "c1")}}).empty()) << "the same container, ready all along";
+  // Its replacement becomes ready: that is news.
+  EXPECT_TRUE(readiness.observe({{"web", with_id(running(false), "c2")}}).empty());
+  EXPECT_EQ(kinds(readiness.observe({{"web", with_id(running(true), "c2")}})), (std::vector<std::string>{"ready"}));
 }
 
 TEST(StatusEvents, ACrashLoopIsAnErrorWithTheExitCodeAndLastOutput) {

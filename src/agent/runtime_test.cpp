@@ -236,8 +236,8 @@ TEST_F(RuntimeTest, WhatHappensIsRecordedInOrder) {
   runtime->wake();
   settle();
   auto kinds = event_kinds();
-  ASSERT_EQ(kinds.size(), 8u);
-  EXPECT_EQ(std::vector<std::string>(kinds.begin() + 5, kinds.end()), (std::vector<std::string>{"exited", "started", "ready"}));
+  ASSERT_EQ(kinds.size(), 7u) << "the same container ready again is not news";
+  EXPECT_EQ(std::vector<std::string>(kinds.begin() + 5, kinds.end()), (std::vector<std::string>{"exited", "started"}));
   auto events = journal_.pending(0, 1000);
   EXPECT_EQ(events[5].message, "exited with code 137");
   EXPECT_EQ(events[5].instance, "web-0");
