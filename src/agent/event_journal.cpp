@@ -8,6 +8,15 @@ namespace outpost::agent {
 
 namespace {
 
+// At most `limit` bytes, cut before a UTF-8 continuation byte so the text stays valid.
+std::string utf8_prefix(std::string text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "…";
+}
+
 template <class T>
 T field_or(const Json& json, const char* key, T fallback) {
   auto it = json.find(key);
@@ -53,6 +62,16 @@ Status FileJournalStorage::append(std::string_view lines) { return append_file(f
 
 Status FileJournalStorage::replace(std::string_view content) { return write_file_atomic(file_, content, 0600); }
 
+Status FileJournalStorage::set_aside() {
+  std::error_code ec;
+  if (!std::filesystem::exists(file_, ec)) return {};
+  const auto aside = file_.string() + ".unreadable";
+  std::filesystem::rename(file_, aside, ec);
+  if (ec) return fail(500, "io", "cannot move " + file_.string() + " aside: " + ec.message());
+  spdlog::warn("event buffer: the unreadable {} was kept as {}", file_.string(), aside);
+  return {};
+}
+
 EventJournal::EventJournal(JournalStorage& storage, JournalLimits limits, const Clock& clock, Random& random)
     : storage_(storage), limits_(limits), clock_(clock), random_(random) {}
 
@@ -60,7 +79,10 @@ void EventJournal::load() {
   loading_ = true;
   auto text = storage_.read_all();
   if (!text) {
+    // Never overwrite what cannot be read: it may hold undelivered events. It is moved aside
+    // before the first write (retry_disk).
     loading_ = false;
+    unreadable_ = true;
     journal_id_ = random_hex(random_, 8);
     set_disk_problem("the event buffer cannot be read (" + text.error().message + "); keeping events in memory only");
     return;
@@ -80,12 +102,10 @@ void EventJournal::load() {
     }
     if (json.contains("journal")) {
       journal_id_ = field_or<std::string>(json, "journal", "");
-      next_seq_ = std::max<std::uint64_t>(next_seq_, field_or<std::uint64_t>(json, "next_seq", 1));
       acked_ = field_or<std::uint64_t>(json, "acked", 0);
       dropped_ = field_or<std::uint64_t>(json, "dropped", 0);
     } else if (json.contains("seq")) {
       if (auto event = AgentEvent::from_json(json); event && event->seq > acked_) {
-        next_seq_ = std::max(next_seq_, event->seq + 1);
         keep(std::move(*event));
       } else if (!event) {
         ++torn;
@@ -95,18 +115,24 @@ void EventJournal::load() {
     }
   }
   loading_ = false;
-  if (journal_id_.empty()) {
-    journal_id_ = random_hex(random_, 8);
-    next_seq_ = 1;
-    acked_ = 0;
-    events_.clear();
-    bytes_ = 0;
-  }
   if (torn > 0) {
-    // A torn line may have been an event the tower already has: never reuse its number.
-    next_seq_ += torn;
     dropped_ += torn;
     spdlog::warn("event buffer: {} damaged line(s) skipped", torn);
+  }
+  // Every run numbers its events in a journal of its own. Lines are appended without fsync,
+  // so after a power loss the file may lack events (and acks) the tower already has; reusing
+  // their numbers would make the tower take new events for duplicates. What is still
+  // undelivered is numbered anew; an event whose ack was lost may reach the tower twice, never
+  // not at all.
+  journal_id_ = random_hex(random_, 8);
+  acked_ = 0;
+  next_seq_ = 1;
+  bytes_ = 0;
+  auto kept = std::move(events_);
+  events_.clear();
+  for (auto& old : kept) {
+    old.event.seq = next_seq_++;
+    keep(std::move(old.event));
   }
   if (!compact())
     set_disk_problem("the event buffer cannot be written; keeping events in memory only");
@@ -116,12 +142,19 @@ void EventJournal::load() {
 
 void EventJournal::record(std::string kind, std::string level, std::string message, std::string app,
                           std::string instance, std::string container) {
-  AgentEvent event{next_seq_++, unix_seconds(clock_.now()), std::move(kind), std::move(level),
-                   std::move(app), std::move(instance), std::move(container), std::move(message)};
+  // Output lines and engine errors can be any length; one event must never crowd out the rest.
+  AgentEvent event{next_seq_++,
+                   unix_seconds(clock_.now()),
+                   std::move(kind),
+                   std::move(level),
+                   utf8_prefix(std::move(app), max_name_bytes),
+                   utf8_prefix(std::move(instance), max_name_bytes),
+                   utf8_prefix(std::move(container), max_name_bytes),
+                   utf8_prefix(std::move(message), max_message_bytes)};
   keep(std::move(event));
   // Events dropped to make room need no line of their own: replaying the file under the same
   // bounds drops them again.
-  persist(events_.back().line);
+  if (!events_.empty()) persist(events_.back().line);
   if (listener_) listener_();
 }
 
@@ -151,7 +184,7 @@ std::vector<AgentEvent> EventJournal::pending(std::uint64_t after_seq, std::size
 
 void EventJournal::acknowledge(const std::string& journal, std::uint64_t seq) {
   if (journal != journal_id_ || seq <= acked_) return;
-  acked_ = std::min(seq, next_seq_ - 1);
+  acked_ = loading_ ? seq : std::min(seq, next_seq_ - 1);
   while (!events_.empty() && events_.front().event.seq <= acked_) {
     bytes_ -= events_.front().line.size();
     events_.pop_front();
@@ -166,6 +199,13 @@ std::string EventJournal::header() const {
 
 void EventJournal::retry_disk() {
   if (disk_problem_.empty() || (next_disk_retry_ && clock_.now() < *next_disk_retry_)) return;
+  if (unreadable_) {
+    if (auto moved = storage_.set_aside(); !moved) {
+      next_disk_retry_ = clock_.now() + limits_.disk_retry;
+      return;
+    }
+    unreadable_ = false;
+  }
   if (!compact()) {
     next_disk_retry_ = clock_.now() + limits_.disk_retry;
     return;

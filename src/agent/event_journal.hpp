@@ -37,6 +37,8 @@ class JournalStorage {
   virtual Result<std::string> read_all() = 0;  // "" when there is nothing yet
   virtual Status append(std::string_view lines) = 0;
   virtual Status replace(std::string_view content) = 0;  // atomically
+  // Keeps what could not be read out of the way of the next replace (renamed, never deleted).
+  virtual Status set_aside() = 0;
 };
 
 class FileJournalStorage final : public JournalStorage {
@@ -45,9 +47,19 @@ class FileJournalStorage final : public JournalStorage {
   Result<std::string> read_all() override;
   Status append(std::string_view lines) override;
   Status replace(std::string_view content) override;
+  Status set_aside() override;
 
  private:
   std::filesystem::path file_;
+};
+
+// Keeps nothing: a journal in memory only (tests, simulated sites).
+class DiscardingJournalStorage final : public JournalStorage {
+ public:
+  Result<std::string> read_all() override { return std::string{}; }
+  Status append(std::string_view) override { return {}; }
+  Status replace(std::string_view) override { return {}; }
+  Status set_aside() override { return {}; }
 };
 
 struct JournalLimits {
@@ -58,10 +70,15 @@ struct JournalLimits {
 
 class EventJournal {
  public:
+  // Longer text is cut (at a character boundary): the tower keeps no more either.
+  static constexpr std::size_t max_message_bytes = 1000;
+  static constexpr std::size_t max_name_bytes = 200;
+
   EventJournal(JournalStorage& storage, JournalLimits limits, const Clock& clock, Random& random);
 
   // Reads what an earlier run left. Lines that do not parse (a torn last write) are skipped and
-  // counted as dropped. Never fails: a storage that cannot be read degrades to memory only.
+  // counted as dropped. Each run is a new journal: the undelivered events are numbered anew.
+  // Never fails: a storage that cannot be read degrades to memory only.
   void load();
 
   void record(std::string kind, std::string level, std::string message, std::string app = {},
@@ -116,6 +133,7 @@ class EventJournal {
   std::size_t appended_lines_ = 0;             // since the last rewrite
   std::string disk_problem_;
   bool loading_ = false;
+  bool unreadable_ = false;  // the file could not be read: set it aside before writing
   std::optional<Clock::time_point> next_disk_retry_;
   std::function<void()> listener_;
 };

@@ -22,6 +22,12 @@ class MemoryStorage final : public JournalStorage {
     content += lines;
     return {};
   }
+  Status set_aside() override {
+    aside = content;
+    content.clear();
+    unreadable = false;
+    return {};
+  }
   Status replace(std::string_view replacement) override {
     if (full) return fail(500, "io", "cannot write: No space left on device");
     content = replacement;
@@ -29,6 +35,7 @@ class MemoryStorage final : public JournalStorage {
     return {};
   }
   std::string content;
+  std::string aside;
   bool full = false;
   bool unreadable = false;
   int rewrites = 0;
@@ -70,7 +77,7 @@ TEST_F(EventJournalTest, EventsAreNumberedInOrderAndKeptUntilAcknowledged) {
   EXPECT_EQ(journal.dropped(), 0u);
 }
 
-TEST_F(EventJournalTest, AnotherRunOnTheSameDiskContinuesWhereTheLastStopped) {
+TEST_F(EventJournalTest, AnotherRunKeepsWhatWasNotDeliveredInAJournalOfItsOwn) {
   std::string id;
   {
     auto journal = open();
@@ -79,11 +86,33 @@ TEST_F(EventJournalTest, AnotherRunOnTheSameDiskContinuesWhereTheLastStopped) {
     id = journal.journal_id();
   }
   auto again = open();
-  EXPECT_EQ(again.journal_id(), id);
-  EXPECT_EQ(seqs(again.pending(0, 10)), (std::vector<std::uint64_t>{3, 4}));
-  EXPECT_EQ(again.pending(0, 10)[1].message, "exit 3");
+  EXPECT_NE(again.journal_id(), id) << "a new run numbers its events afresh";
+  auto pending = again.pending(0, 10);
+  ASSERT_EQ(seqs(pending), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(pending[0].message, "exit 2");
+  EXPECT_EQ(pending[1].message, "exit 3");
   again.record("ready", "info", "ready");
-  EXPECT_EQ(again.last_seq(), 5u);
+  EXPECT_EQ(again.last_seq(), 3u);
+}
+
+TEST_F(EventJournalTest, AfterAPowerLossNewEventsAreNeverTakenForOnesTheTowerHas) {
+  std::string id;
+  std::string on_disk_before_the_loss;
+  {
+    auto journal = open();
+    journal.record("exited", "warning", "one");
+    on_disk_before_the_loss = storage_.content;  // what reached the disk; the rest was in the page cache
+    for (int i = 0; i < 5; ++i) journal.record("exited", "warning", "later");
+    journal.acknowledge(journal.journal_id(), 6);  // the tower stored all six
+    id = journal.journal_id();
+  }
+  storage_.content = on_disk_before_the_loss;
+  auto again = open();
+  again.record("started", "info", "after the reboot");
+  // Under the old journal the tower would skip seq 1 and 2 as already stored (it holds up to 6).
+  EXPECT_NE(again.journal_id(), id);
+  EXPECT_EQ(seqs(again.pending(0, 10)), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(again.pending(0, 10)[1].message, "after the reboot");
 }
 
 TEST_F(EventJournalTest, AcknowledgementsOfAnotherJournalAreIgnored) {
@@ -102,7 +131,10 @@ TEST_F(EventJournalTest, WhenFullTheOldestAreDroppedAndCounted) {
 
   auto again = open({.max_events = 5});
   EXPECT_EQ(again.dropped(), 3u) << "the drop count survives a restart";
-  EXPECT_EQ(seqs(again.pending(0, 10)), (std::vector<std::uint64_t>{4, 5, 6, 7, 8}));
+  auto pending = again.pending(0, 10);
+  ASSERT_EQ(pending.size(), 5u);
+  EXPECT_EQ(pending.front().message, "exit 3");
+  EXPECT_EQ(pending.back().message, "exit 7");
 }
 
 TEST_F(EventJournalTest, MemoryIsBoundedByBytesToo) {
@@ -136,7 +168,7 @@ TEST_F(EventJournalTest, TheFileIsRewrittenAfterAsManyLinesAsTheBoundHolds) {
   EXPECT_LE(most_lines, 2 * 10u + 1);
 }
 
-TEST_F(EventJournalTest, ATornLastLineIsSkippedAndItsNumberNeverReused) {
+TEST_F(EventJournalTest, ATornLastLineIsSkippedAndCountedAsDropped) {
   {
     auto journal = open();
     journal.record("exited", "warning", "one");
@@ -144,10 +176,27 @@ TEST_F(EventJournalTest, ATornLastLineIsSkippedAndItsNumberNeverReused) {
   }
   storage_.content += R"({"seq":3,"time":1,"kind":"exi)";  // the process died mid-write
   auto journal = open();
-  EXPECT_EQ(seqs(journal.pending(0, 10)), (std::vector<std::uint64_t>{1, 2}));
+  auto pending = journal.pending(0, 10);
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[1].message, "two");
   EXPECT_EQ(journal.dropped(), 1u);
-  journal.record("ready", "info", "ready");
-  EXPECT_EQ(journal.last_seq(), 4u);
+}
+
+TEST_F(EventJournalTest, AnEventLargerThanTheWholeBoundIsCutNotFatal) {
+  auto journal = open({.max_events = 100, .max_bytes = 4096});
+  journal.record("exited", "warning", "before");
+  journal.record("exited", "warning", std::string(5000, 'x') + "é");
+  auto pending = journal.pending(0, 10);
+  ASSERT_EQ(pending.size(), 2u) << "one long output line does not crowd out the others";
+  EXPECT_LE(pending[1].message.size(), EventJournal::max_message_bytes + 3);
+  EXPECT_LE(journal.bytes(), 4096u);
+}
+
+TEST_F(EventJournalTest, TextIsCutAtACharacterBoundary) {
+  auto journal = open();
+  journal.record("exited", "warning", std::string(EventJournal::max_message_bytes - 1, 'x') + "é and more");
+  const std::string message = journal.pending(0, 1)[0].message;
+  EXPECT_EQ(message, std::string(EventJournal::max_message_bytes - 1, 'x') + "…");
 }
 
 TEST_F(EventJournalTest, AFullDiskKeepsEventsInMemoryAndRecoversWhenThereIsRoomAgain) {
@@ -180,9 +229,10 @@ TEST_F(EventJournalTest, AFullDiskKeepsEventsInMemoryAndRecoversWhenThereIsRoomA
   EXPECT_EQ(reloaded.dropped(), 0u);
 }
 
-TEST_F(EventJournalTest, AnUnreadableBufferStartsAFreshJournalInMemory) {
+TEST_F(EventJournalTest, AnUnreadableBufferIsSetAsideNotOverwritten) {
+  storage_.content = "what an earlier run left";
   storage_.unreadable = true;
-  auto journal = open();
+  auto journal = open({.max_events = 1000, .max_bytes = 256 * 1024, .disk_retry = 10s});
   EXPECT_FALSE(journal.journal_id().empty());
   EXPECT_NE(journal.disk_problem().find("cannot be read"), std::string::npos);
   journal.record("exited", "warning", "x");
@@ -190,6 +240,13 @@ TEST_F(EventJournalTest, AnUnreadableBufferStartsAFreshJournalInMemory) {
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].kind, "disk-degraded") << "the agent's own trouble is an event too";
   EXPECT_EQ(pending[1].kind, "exited");
+  EXPECT_EQ(storage_.content, "what an earlier run left") << "nothing written over it yet";
+
+  clock_.advance(11s);
+  journal.retry_disk();
+  EXPECT_EQ(storage_.aside, "what an earlier run left");
+  EXPECT_TRUE(journal.disk_problem().empty());
+  EXPECT_NE(storage_.content.find("\"exited\""), std::string::npos);
 }
 
 TEST_F(EventJournalTest, EventsRoundTripThroughJson) {

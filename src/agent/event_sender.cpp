@@ -19,8 +19,11 @@ void EventSender::send_next() {
 }
 
 void EventSender::acknowledged(const Json& message) {
-  if (message.value("journal", std::string{}) != journal_.journal_id()) return;
-  const auto seq = message.value("seq", std::uint64_t{0});
+  auto journal = message.find("journal");
+  auto seq_field = message.find("seq");
+  if (journal == message.end() || !journal->is_string() || *journal != journal_.journal_id()) return;
+  if (seq_field == message.end() || !seq_field->is_number_unsigned()) return;
+  const auto seq = seq_field->get<std::uint64_t>();
   journal_.acknowledge(journal_.journal_id(), seq);
   acked_ = std::max(acked_, seq);
   if (seq >= sent_up_to_) awaiting_ack_ = false;

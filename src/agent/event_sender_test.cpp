@@ -7,13 +7,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class NoDisk final : public JournalStorage {
- public:
-  Result<std::string> read_all() override { return std::string{}; }
-  Status append(std::string_view) override { return {}; }
-  Status replace(std::string_view) override { return {}; }
-};
-
 class EventSenderTest : public ::testing::Test {
  protected:
   EventSenderTest() { journal_.load(); }
@@ -26,7 +19,7 @@ class EventSenderTest : public ::testing::Test {
   }
   Json ack(std::uint64_t seq) const { return {{"type", "events-ack"}, {"journal", journal_.journal_id()}, {"seq", seq}}; }
 
-  NoDisk disk_;
+  DiscardingJournalStorage disk_;
   ManualClock clock_;
   SeededRandom random_{1};
   EventJournal journal_{disk_, {}, clock_, random_};
@@ -55,10 +48,13 @@ TEST_F(EventSenderTest, OneBatchAtATimeEachAfterTheLastWasStored) {
   EXPECT_EQ(journal_.size(), 0u);
 }
 
-TEST_F(EventSenderTest, AnAckOfAnotherJournalChangesNothing) {
+TEST_F(EventSenderTest, AnAckOfAnotherJournalOrOfAnotherShapeChangesNothing) {
   journal_.record("exited", "warning", "x");
   sender_.send_next();
   sender_.acknowledged({{"type", "events-ack"}, {"journal", "elsewhere"}, {"seq", 1}});
+  sender_.acknowledged({{"type", "events-ack"}, {"journal", journal_.journal_id()}, {"seq", "1"}});
+  sender_.acknowledged({{"type", "events-ack"}, {"journal", 7}, {"seq", 1}});
+  sender_.acknowledged({{"type", "events-ack"}, {"journal", journal_.journal_id()}, {"seq", -1}});
   EXPECT_EQ(journal_.size(), 1u);
 }
 

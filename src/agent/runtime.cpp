@@ -64,6 +64,7 @@ Result<std::uint64_t> AgentRuntime::apply_desired(const Json& delta) {
     set_problem(damaged_problem_, {});
   }
   // Checkpoint before acting: what the agent acknowledges must survive a crash.
+  checkpoint_dirty_ = true;
   save_checkpoint();
   if (changed) {
     spdlog::info("desired state revision {} received", desired_.revision);
@@ -74,7 +75,7 @@ Result<std::uint64_t> AgentRuntime::apply_desired(const Json& delta) {
 }
 
 void AgentRuntime::save_checkpoint() {
-  if (!knows_desired_ || checkpointed_revision_ == desired_.revision) return;
+  if (!knows_desired_ || !checkpoint_dirty_) return;
   if (auto saved = checkpoint_.save(desired_); !saved) {
     if (checkpoint_problem_.empty()) {
       record({"checkpoint-failed", "error", "cannot write the checkpoint: " + saved.error().message, {}, {}, {}});
@@ -86,6 +87,7 @@ void AgentRuntime::save_checkpoint() {
                                          std::to_string(checkpointed_revision_) + " is on disk");
     return;
   }
+  checkpoint_dirty_ = false;
   checkpointed_revision_ = desired_.revision;
   spdlog::info("desired state revision {} checkpointed", desired_.revision);
   if (!checkpoint_problem_.empty()) {

@@ -97,6 +97,7 @@ class AgentRuntime {
   EventJournal* journal_ = nullptr;
   ReadinessEvents readiness_events_;
   std::uint64_t checkpointed_revision_ = 0;
+  bool checkpoint_dirty_ = false;   // desired_ differs from what is on disk
   std::string checkpoint_problem_;  // the disk refused the checkpoint
   std::string damaged_problem_;     // the checkpoint was damaged and the tower has not resent yet
   std::string engine_problem_;      // the engine does not answer

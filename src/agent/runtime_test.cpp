@@ -93,11 +93,7 @@ class RuntimeTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<AgentRuntime>> runtimes_;
   SeededRandom random_{3};
-  struct NullStorage final : JournalStorage {
-    Result<std::string> read_all() override { return std::string{}; }
-    Status append(std::string_view) override { return {}; }
-    Status replace(std::string_view) override { return {}; }
-  } journal_storage_;
+  DiscardingJournalStorage journal_storage_;
   EventJournal journal_{journal_storage_, {}, clock_, random_};
   std::unique_ptr<boost::asio::io_context> io_ = std::make_unique<boost::asio::io_context>();
 };

@@ -83,23 +83,34 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   auto outbox = std::make_shared<Outbox<WsStream>>(ws);
   asio::co_spawn(executor, [outbox, ws_owner]() -> asio::awaitable<void> { co_await outbox->run(); }, asio::detached);
   outbox->push(Json{{"type", "hello"}, {"revision", runtime.revision()}, {"agent_version", "0.1.0"}}.dump());
-  std::uint64_t acked_revision = 0;
-  auto send_status = [&runtime, outbox, &acked_revision] {
-    // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
-    outbox->push_latest("status", Json{{"type", "status"},
-                                       {"revision", runtime.revision()},
-                                       {"instances", runtime.instances()},
-                                       {"apps", runtime.apps()},
-                                       {"problems", runtime.problems()}}
-                                      .dump(-1, ' ', false, Json::error_handler_t::replace));
-    // A checkpoint the disk refused is acknowledged once it is finally written.
-    if (runtime.checkpointed_revision() > acked_revision) {
-      acked_revision = runtime.checkpointed_revision();
-      outbox->push(Json{{"type", "ack"}, {"revision", acked_revision}}.dump());
-    }
+
+  // What the listeners of runtime and journal need outlives this frame: shared, not borrowed.
+  struct SessionState {
+    SessionState(EventJournal& journal, std::size_t batch, const Clock& clock, std::shared_ptr<Outbox<WsStream>> out)
+        : outbox(std::move(out)), events(journal, batch, clock, [box = outbox](std::string text) { box->push(std::move(text)); }) {}
+    std::shared_ptr<Outbox<WsStream>> outbox;
+    EventSender events;
+    std::optional<std::uint64_t> acked_revision;  // none sent yet in this session
+    bool closed = false;
   };
-  EventSender events(parts.journal, parts.settings.events_per_message, parts.clock,
-                     [outbox](std::string text) { outbox->push(std::move(text)); });
+  auto state = std::make_shared<SessionState>(parts.journal, parts.settings.events_per_message, parts.clock, outbox);
+  auto send_ack = [state](std::uint64_t revision) {
+    state->acked_revision = revision;
+    state->outbox->push(Json{{"type", "ack"}, {"revision", revision}}.dump());
+  };
+  auto send_status = [&runtime, state, send_ack] {
+    // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
+    state->outbox->push_latest("status", Json{{"type", "status"},
+                                              {"revision", runtime.revision()},
+                                              {"instances", runtime.instances()},
+                                              {"apps", runtime.apps()},
+                                              {"problems", runtime.problems()}}
+                                             .dump(-1, ' ', false, Json::error_handler_t::replace));
+    // The tower takes hello's revision as acknowledged; it must learn at once what is really on
+    // disk, and a checkpoint the disk refused is acknowledged once it is finally written.
+    if (!state->acked_revision || runtime.checkpointed_revision() > *state->acked_revision)
+      send_ack(runtime.checkpointed_revision());
+  };
   if (parts.lost_at) {
     auto outage = std::chrono::duration_cast<std::chrono::seconds>(parts.clock.now() - *parts.lost_at).count();
     parts.journal.record("session-restored", "info",
@@ -110,14 +121,23 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   }
   send_status();
   runtime.set_status_listener(send_status);
-  events.send_next();
-  parts.journal.set_listener([&events, &journal = parts.journal, send_status, problem = parts.journal.disk_problem()]() mutable {
+  state->events.send_next();
+  parts.journal.set_listener([state, &journal = parts.journal, send_status, problem = parts.journal.disk_problem()]() mutable {
     if (journal.disk_problem() != problem) {  // part of the status
       problem = journal.disk_problem();
       send_status();
     }
-    events.send_next();
+    state->events.send_next();
   });
+  // A batch the tower did not acknowledge goes again even when nothing new happens.
+  asio::co_spawn(executor, [state]() -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!state->closed) {
+      timer.expires_after(std::chrono::seconds(10));
+      co_await timer.async_wait(use_tuple);
+      if (!state->closed) state->events.send_next();
+    }
+  }, asio::detached);
   spdlog::info("session to the tower established (site {}, host {}, revision {})", identity.site, identity.host, runtime.revision());
 
   beast::flat_buffer buffer;
@@ -131,24 +151,27 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     }
     Json message = Json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
     buffer.consume(buffer.size());
-    if (!message.is_object()) continue;
-    if (message.value("type", std::string{}) == "events-ack") {
-      events.acknowledged(message);
-      continue;
-    }
-    if (message.value("type", std::string{}) != "desired") continue;
-    auto revision = runtime.apply_desired(message);
-    if (!revision) {
-      // A gap means a message was lost; reconnecting re-sends everything since our revision.
-      spdlog::warn("cannot apply desired state: {}; reconnecting", revision.error().message);
-      outbox->close("resync");
-      continue;
-    }
-    if (*revision >= acked_revision) {
-      acked_revision = *revision;
-      outbox->push(Json{{"type", "ack"}, {"revision", *revision}}.dump());
+    try {  // a malformed message is dropped; it must not end the agent's session loop
+      if (!message.is_object()) continue;
+      const std::string type = message.value("type", std::string{});
+      if (type == "events-ack") {
+        state->events.acknowledged(message);
+        continue;
+      }
+      if (type != "desired") continue;
+      auto revision = runtime.apply_desired(message);
+      if (!revision) {
+        // A gap means a message was lost; reconnecting re-sends everything since our revision.
+        spdlog::warn("cannot apply desired state: {}; reconnecting", revision.error().message);
+        outbox->close("resync");
+        continue;
+      }
+      send_ack(*revision);
+    } catch (const std::exception& e) {
+      spdlog::warn("dropping a malformed message from the tower: {}", e.what());
     }
   }
+  state->closed = true;
   parts.journal.set_listener({});
   runtime.set_status_listener({});
   outbox->stop();
@@ -180,7 +203,15 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
   unsigned failures = 0;
   SessionParts parts{runtime, journal, clock, settings, std::nullopt};
   for (;;) {
-    auto [established, why] = co_await one_session(identity, *endpoint, **tls, parts);
+    std::pair<bool, std::string> ended{false, {}};
+    try {
+      ended = co_await one_session(identity, *endpoint, **tls, parts);
+    } catch (const std::exception& e) {  // never give up on the tower
+      journal.set_listener({});
+      runtime.set_status_listener({});
+      ended = {true, std::string("session failed: ") + e.what()};
+    }
+    auto& [established, why] = ended;
     if (established) {
       parts.lost_at = clock.now();
       journal.record("session-lost", "warning", why);

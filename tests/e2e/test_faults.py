@@ -199,8 +199,8 @@ def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_si
     agent = make_site.restart_agent(site, wait_connected=False)
 
     wait_until(lambda: "checksum mismatch" in agent.log(), 30, "the agent to say its checkpoint is damaged")
-    wait_until(lambda: agent.log().count("cannot connect") >= 2, 30,
-               "the agent to try the tower twice (more than a reconcile period)")
+    wait_until(lambda: agent.log().count("cannot connect") >= 4, 30,
+               "the agent to try the tower four times (0.5 + 1 + 2 + 4 s: past a reconcile period)")
     assert "nothing is changed on this host until the tower sends the desired state again; still waiting for " \
            "the tower" in agent.log(), agent.log_tail()
     assert snapshot(engine, site.name) == snapshot_before, "an agent that cannot know what to run touches nothing"
@@ -290,11 +290,11 @@ def test_events_kept_while_the_tower_is_down_arrive_in_order_and_the_overflow_is
     deploy(cli, tmp_path, registry)
     wait_site_serves(site, "1.0.0")
 
-    def settled_events() -> int:
+    def both_ready() -> bool:
         items, _ = site_events(api, site)
-        assert [e for e in items if e["kind"] == "ready"], items
-        return items[-1]["seq"]
-    delivered_before = wait_until(settled_events, 30, "the first events to reach the tower")
+        assert len([e for e in items if e["kind"] == "ready"]) == 2, items
+        return True
+    wait_until(both_ready, 30, "the first events to reach the tower")
 
     tower.kill()
     case.started = time.monotonic()
@@ -323,7 +323,12 @@ def test_events_kept_while_the_tower_is_down_arrive_in_order_and_the_overflow_is
         assert any(e["kind"] == "session-restored" for e in items), [e["kind"] for e in items]
         return items, dropped
     items, dropped = wait_until(delivered, 30, "the buffered events to reach the tower")
+    # Delivered before the outage: the unbroken run of numbers from 1; the gap after it is what
+    # the full buffer dropped.
+    seqs = [e["seq"] for e in items]
+    delivered_before = next(s for i, s in enumerate(seqs) if i + 1 == len(seqs) or seqs[i + 1] != s + 1)
     after_outage = [e for e in items if e["seq"] > delivered_before]
+    assert after_outage, f"no gap in {seqs}: nothing was dropped"
     assert_in_order(after_outage)
     lost_to_overflow = after_outage[0]["seq"] - delivered_before - 1
     assert lost_to_overflow > 0, "14 events (12 of crashes, session lost and restored) cannot fit in 10"

@@ -26,9 +26,10 @@ class NetworkLink:
         self.name = f"op{index}"
         self.host_side = f"op{index}h"
         self.site_side = f"op{index}s"
-        third = 100 + index % 150
-        self.host_address = f"10.213.{third}.1"
-        self.site_address = f"10.213.{third}.2"
+        # One /30 per index (below 10000), so no two links of any run share a subnet.
+        third, block = divmod(index % 10000, 64)
+        self.host_address = f"10.213.{third}.{block * 4 + 1}"
+        self.site_address = f"10.213.{third}.{block * 4 + 2}"
 
     @classmethod
     def create(cls) -> "NetworkLink":
