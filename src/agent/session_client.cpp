@@ -139,6 +139,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     }
   }, asio::detached);
   spdlog::info("session to the tower established (site {}, host {}, revision {})", identity.site, identity.host, runtime.revision());
+  if (parts.settings.on_session) parts.settings.on_session(true);
 
   beast::flat_buffer buffer;
   std::string ended = "the tower closed the session";
@@ -213,6 +214,7 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
     }
     auto& [established, why] = ended;
     if (established) {
+      if (settings.on_session) settings.on_session(false);
       parts.lost_at = clock.now();
       journal.record("session-lost", "warning", why);
     }

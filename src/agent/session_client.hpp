@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 
 #include "agent/event_journal.hpp"
 #include "agent/identity.hpp"
@@ -26,6 +27,8 @@ struct SessionSettings {
   // A session with no traffic for this long is given up; pings go out at half of it.
   std::chrono::seconds idle_timeout{30};
   std::size_t events_per_message = 100;
+  // Told true when a session is established and false when it ends (the simulator counts them).
+  std::function<void(bool)> on_session;
 };
 
 // Sends status, problems and the journal's events; records "session-lost" and

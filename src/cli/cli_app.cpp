@@ -28,6 +28,7 @@ int run_parsed(const std::vector<std::string>& arguments, Environment& environme
   add_sites_commands(app, invocation, verbs);
   add_rollout_commands(app, invocation, verbs);
   add_events_command(app, invocation, verbs);
+  add_sim_command(app, invocation, verbs);
 
   // CLI11 takes its argument list in reverse order.
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

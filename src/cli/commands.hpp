@@ -33,6 +33,7 @@ void add_describe_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_delete_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_sites_commands(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_rollout_commands(CLI::App& app, Invocation& invocation, Verbs& verbs);
+void add_sim_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 void add_events_command(CLI::App& app, Invocation& invocation, Verbs& verbs);
 
 // What a verb that talks to the tower is given: the logged-in client, the output format and

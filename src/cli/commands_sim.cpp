@@ -1,0 +1,105 @@
+// `outpost sim --sites N [--hosts-per-site M] [--label K=V ...] [--duration 60s]`: creates N
+// sites on the tower (PREFIX-000001 ..., labelled sim=true plus --label), enrolls their hosts
+// with join tokens like a site provider would, then runs them all in this process as
+// simulated agents (sim/simulation.hpp) until --duration has passed.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/identity.hpp"
+#include "cli/commands.hpp"
+#include "cli/request_target.hpp"
+#include "common/duration.hpp"
+#include "sim/simulation.hpp"
+
+namespace outpost::cli {
+namespace {
+
+struct SimArgs {
+  int sites = 10;
+  int hosts_per_site = 1;
+  std::vector<std::string> labels;
+  std::string prefix = "sim";
+  std::string duration = "60s";
+  std::string work_dir;
+  std::string log_level = "warn";
+};
+
+std::string site_name(const std::string& prefix, int index) {
+  char number[16];
+  std::snprintf(number, sizeof number, "%06d", index);
+  return prefix + "-" + number;
+}
+
+Status simulate(const VerbContext& context, const SimArgs& args) {
+  // Thousands of agents logging every action would drown the progress lines.
+  spdlog::set_level(spdlog::level::from_str(args.log_level));
+  auto duration = parse_duration(args.duration, "--duration");
+  if (!duration) return std::unexpected(duration.error());
+  Json labels = {{"sim", "true"}};
+  for (const auto& label : args.labels) {
+    auto equals = label.find('=');
+    if (equals == std::string::npos || equals == 0)
+      return bad_request("--label takes KEY=VALUE, got '" + label + "'", "--label");
+    labels[label.substr(0, equals)] = label.substr(equals + 1);
+  }
+  const std::filesystem::path work_dir =
+      args.work_dir.empty() ? std::filesystem::temp_directory_path() / ("outpost-sim-hosts-" + std::to_string(::getpid()))
+                            : std::filesystem::path(args.work_dir);
+
+  std::vector<agent::AgentIdentity> hosts;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 1; i <= args.sites; ++i) {
+    const std::string site = site_name(args.prefix, i);
+    auto created = context.api.send_json("POST", "/v1/sites", Json{{"name", site}, {"labels", labels}});
+    if (!created && created.error().status != 409) return std::unexpected(created.error());
+    auto token = context.api.send_json("POST", path_join("/v1/sites", site) + "/tokens",
+                                       Json{{"uses", args.hosts_per_site}});
+    if (!token) return std::unexpected(token.error());
+    for (int h = 1; h <= args.hosts_per_site; ++h) {
+      const std::string host = "h" + std::to_string(h);
+      const auto data_dir = work_dir / site / host;
+      auto identity = agent::load_identity(data_dir);
+      if (!identity) identity = agent::enroll(context.api.tower_url(), (*token)["token"].get<std::string>(), host, data_dir);
+      if (!identity) return std::unexpected(identity.error());
+      hosts.push_back(std::move(*identity));
+    }
+    if (i % 100 == 0 || i == args.sites) {
+      const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      context.err << "enrolled " << i << "/" << args.sites << " sites (" << hosts.size() << " hosts) in " << elapsed
+                  << " s" << std::endl;
+    }
+  }
+  context.out << "running " << hosts.size() << " simulated hosts for " << duration->count() << " s" << std::endl;
+  sim::run_hosts(hosts, std::chrono::duration_cast<std::chrono::seconds>(*duration), context.out);
+  if (args.work_dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(work_dir, ignored);
+  }
+  return {};
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app, Invocation& invocation, Verbs& verbs) {
+  auto args = std::make_shared<SimArgs>();
+  auto* command = app.add_subcommand("sim", "Run many simulated sites (real agent code, simulated engine) against a tower");
+  command->add_option("--sites", args->sites, "How many sites")->check(CLI::Range(1, 100000))->capture_default_str();
+  command->add_option("--hosts-per-site", args->hosts_per_site, "Hosts per site")->check(CLI::Range(1, 16))->capture_default_str();
+  command->add_option("--label", args->labels, "Label KEY=VALUE of every simulated site (repeatable)")->allow_extra_args(false);
+  command->add_option("--prefix", args->prefix, "Site names are PREFIX-000001, ...")->capture_default_str();
+  command->add_option("--duration", args->duration, "Stop after this long, e.g. 60s or 10m")->capture_default_str();
+  command->add_option("--work-dir", args->work_dir, "Keep the enrolled identities here (reused by a later run)");
+  command->add_option("--log-level", args->log_level, "Log level of the simulated agents")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  verbs.push_back({command, [&invocation, args] {
+                     return run_with_client(invocation, [args](const VerbContext& context) { return simulate(context, *args); });
+                   }});
+}
+
+}  // namespace outpost::cli
