@@ -74,8 +74,9 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
                   << " s" << std::endl;
     }
   }
-  context.out << "running " << hosts.size() << " simulated hosts for " << duration->count() << " s" << std::endl;
-  sim::run_hosts(hosts, std::chrono::duration_cast<std::chrono::seconds>(*duration), context.out);
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  context.out << "running " << hosts.size() << " simulated hosts for " << seconds.count() << " s" << std::endl;
+  sim::run_hosts(hosts, seconds, context.out);
   if (args.work_dir.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(work_dir, ignored);

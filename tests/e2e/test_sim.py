@@ -42,6 +42,7 @@ def test_simulated_sites_enroll_take_a_deployment_and_stop_by_themselves(outpost
         assert sim.wait_exit(40) == 0, sim.log_tail()
         log = sim.log()
         assert "sessions 16/16, containers running 16" in log, log
+        assert "running 16 simulated hosts for 25 s" in log, log
         assert "simulation ended after 25 s" in log
     finally:
         sim.stop()
