@@ -3,19 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "common/files.hpp"
+#include "common/text.hpp"
 
 namespace outpost::agent {
 
 namespace {
-
-// At most `limit` bytes, cut before a UTF-8 continuation byte so the text stays valid.
-std::string utf8_prefix(std::string text, std::size_t limit) {
-  if (text.size() <= limit) return text;
-  std::size_t cut = limit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  return text + "…";
-}
 
 template <class T>
 T field_or(const Json& json, const char* key, T fallback) {
@@ -147,10 +139,10 @@ void EventJournal::record(std::string kind, std::string level, std::string messa
                    unix_seconds(clock_.now()),
                    std::move(kind),
                    std::move(level),
-                   utf8_prefix(std::move(app), max_name_bytes),
-                   utf8_prefix(std::move(instance), max_name_bytes),
-                   utf8_prefix(std::move(container), max_name_bytes),
-                   utf8_prefix(std::move(message), max_message_bytes)};
+                   bounded_text(std::move(app), max_name_bytes),
+                   bounded_text(std::move(instance), max_name_bytes),
+                   bounded_text(std::move(container), max_name_bytes),
+                   bounded_text(std::move(message), max_message_bytes)};
   keep(std::move(event));
   // Events dropped to make room need no line of their own: replaying the file under the same
   // bounds drops them again.

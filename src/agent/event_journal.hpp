@@ -70,7 +70,7 @@ struct JournalLimits {
 
 class EventJournal {
  public:
-  // Longer text is cut (at a character boundary): the tower keeps no more either.
+  // Longer text is cut (common/text.hpp): the tower keeps no more either.
   static constexpr std::size_t max_message_bytes = 1000;
   static constexpr std::size_t max_name_bytes = 200;
 

@@ -1,17 +1,14 @@
 #include "tower/instance_report.hpp"
 
+#include "common/text.hpp"
+
 namespace outpost::tower {
 namespace {
 
 constexpr std::size_t max_text = 1024;
 constexpr std::size_t max_lines = 20;
 
-std::string bounded(std::string text) {
-  if (text.size() > max_text) text = text.substr(0, max_text) + "...";
-  return text;
-}
-
-std::string text(const Json& object, const char* key) { return bounded(string_or(object, key)); }
+std::string text(const Json& object, const char* key) { return bounded_text(string_or(object, key), max_text); }
 
 Json lines(const Json& object, const char* key) {
   Json out = Json::array();
@@ -19,7 +16,7 @@ Json lines(const Json& object, const char* key) {
   if (it == object.end() || !it->is_array()) return out;
   const std::size_t skip = it->size() > max_lines ? it->size() - max_lines : 0;
   for (std::size_t i = skip; i < it->size(); ++i)
-    if ((*it)[i].is_string()) out.push_back(bounded((*it)[i].get<std::string>()));
+    if ((*it)[i].is_string()) out.push_back(bounded_text((*it)[i].get<std::string>(), max_text));
   return out;
 }
 

@@ -1,7 +1,7 @@
 #include "tower/session_hub.hpp"
 
 #include "tower/instance_report.hpp"
-#include "tower/untrusted_text.hpp"
+#include "common/text.hpp"
 
 namespace outpost::tower {
 

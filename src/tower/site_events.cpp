@@ -7,7 +7,7 @@
 
 #include "tower/keys.hpp"
 #include "tower/session_hub.hpp"
-#include "tower/untrusted_text.hpp"
+#include "common/text.hpp"
 
 namespace outpost::tower {
 namespace {

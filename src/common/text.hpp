@@ -1,10 +1,11 @@
 #pragma once
-// Free text from an agent is untrusted: it is bounded before the tower stores or shows it.
+// Free text of any length (an agent's report, a container's output line) is bounded before it is
+// stored, sent or shown.
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace outpost::tower {
+namespace outpost {
 
 // `text` cut to at most `max_bytes` bytes, ending in "..." when it was cut. The cut never splits
 // a UTF-8 sequence: the JSON writer refuses invalid UTF-8, and the text is stored as JSON.
@@ -18,4 +19,4 @@ inline std::string bounded_text(std::string text, std::size_t max_bytes) {
   return text;
 }
 
-}  // namespace outpost::tower
+}  // namespace outpost
