@@ -185,7 +185,7 @@ void EventJournal::acknowledge(const std::string& journal, std::uint64_t seq) {
 }
 
 std::string EventJournal::header() const {
-  return Json{{"journal", journal_id_}, {"next_seq", next_seq_}, {"acked", acked_}, {"dropped", dropped_}}.dump() +
+  return Json{{"journal", journal_id_}, {"acked", acked_}, {"dropped", dropped_}}.dump() +
          "\n";
 }
 

@@ -51,7 +51,7 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
       args.work_dir.empty() ? std::filesystem::temp_directory_path() / ("outpost-sim-hosts-" + std::to_string(::getpid()))
                             : std::filesystem::path(args.work_dir);
 
-  std::vector<agent::AgentIdentity> hosts;
+  std::vector<sim::SimHost> hosts;
   const auto started = std::chrono::steady_clock::now();
   for (int i = 1; i <= args.sites; ++i) {
     const std::string site = site_name(args.prefix, i);
@@ -66,7 +66,7 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
       auto identity = agent::load_identity(data_dir);
       if (!identity) identity = agent::enroll(context.api.tower_url(), (*token)["token"].get<std::string>(), host, data_dir);
       if (!identity) return std::unexpected(identity.error());
-      hosts.push_back(std::move(*identity));
+      hosts.push_back({std::move(*identity), data_dir});
     }
     if (i % 100 == 0 || i == args.sites) {
       const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -7,8 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
-
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -45,7 +43,7 @@ struct SimulatedHost {
 
 }  // namespace
 
-int run_hosts(const std::vector<agent::AgentIdentity>& hosts, std::chrono::seconds duration, std::ostream& out,
+int run_hosts(const std::vector<SimHost>& hosts, std::chrono::seconds duration, std::ostream& out,
               std::chrono::seconds report_every) {
   asio::io_context io(1);
   SystemClock clock;
@@ -53,11 +51,8 @@ int run_hosts(const std::vector<agent::AgentIdentity>& hosts, std::chrono::secon
   std::size_t sessions = 0;
   std::vector<std::unique_ptr<SimulatedHost>> simulated;
   simulated.reserve(hosts.size());
-  const auto checkpoints = std::filesystem::temp_directory_path() / ("outpost-sim-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(checkpoints);
-  for (const auto& identity : hosts) {
-    simulated.push_back(std::make_unique<SimulatedHost>(io, identity, checkpoints / (identity.site + "." + identity.host),
-                                                        clock, random));
+  for (const auto& [identity, data_dir] : hosts) {
+    simulated.push_back(std::make_unique<SimulatedHost>(io, identity, data_dir / "checkpoint", clock, random));
     agent::SessionSettings settings;
     settings.on_session = [&sessions](bool up) { up ? ++sessions : --sessions; };
     asio::co_spawn(io, simulated.back()->runtime.run(), asio::detached);
@@ -95,8 +90,6 @@ int run_hosts(const std::vector<agent::AgentIdentity>& hosts, std::chrono::secon
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
   io.run();
-  std::error_code ignored;
-  std::filesystem::remove_all(checkpoints, ignored);
   out << "simulation ended after " << duration.count() << " s" << std::endl;
   return 0;
 }

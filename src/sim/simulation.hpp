@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iosfwd>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -14,18 +13,16 @@
 
 namespace outpost::sim {
 
-struct SimOptions {
-  int sites = 10;
-  int hosts_per_site = 1;
-  std::map<std::string, std::string> labels;  // every simulated site gets them, plus sim=true
-  std::string prefix = "sim";                 // sites are PREFIX-000001, ...
-  std::chrono::seconds duration{60};
-  std::filesystem::path work_dir;             // enrolled identities; a temporary one if empty
+// An enrolled simulated host and its data directory, where its checkpoint goes as a real
+// agent's would (a later run on the same directory resumes from it).
+struct SimHost {
+  agent::AgentIdentity identity;
+  std::filesystem::path data_dir;
 };
 
 // Runs `hosts` until `duration` has passed, printing every `report_every` how many hold a
 // session and how many containers run. Returns the exit code.
-int run_hosts(const std::vector<agent::AgentIdentity>& hosts, std::chrono::seconds duration, std::ostream& out,
+int run_hosts(const std::vector<SimHost>& hosts, std::chrono::seconds duration, std::ostream& out,
               std::chrono::seconds report_every = std::chrono::seconds(5));
 
 }  // namespace outpost::sim
