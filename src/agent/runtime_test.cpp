@@ -37,6 +37,7 @@ class RuntimeTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     engine_.add_image("registry.local/shop/web:1");
     tower_.site = "shop-1";
+    journal_.load();
   }
   void TearDown() override {
     // Runtimes own timers of io_, so they go first; io_ then destroys the suspended frames.
@@ -57,6 +58,7 @@ class RuntimeTest : public ::testing::Test {
     runtimes_.push_back(std::make_unique<AgentRuntime>(io_->get_executor(), engine_,
                                                        Checkpoint(checkpoint.empty() ? dir_ / "checkpoint" : checkpoint),
                                                        "shop-1", "h1", clock_));
+    runtimes_.back()->set_journal(&journal_);
     return runtimes_.back().get();
   }
 
@@ -216,9 +218,7 @@ TEST_F(RuntimeTest, CheckpointOfAnotherSiteIsIgnored) {
 }
 
 TEST_F(RuntimeTest, WhatHappensIsRecordedInOrder) {
-  journal_.load();
   auto runtime = make_runtime();
-  runtime->set_journal(&journal_);
   ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
   start(runtime);
   settle();
@@ -241,10 +241,8 @@ TEST_F(RuntimeTest, WhatHappensIsRecordedInOrder) {
 }
 
 TEST_F(RuntimeTest, ACheckpointTheDiskRefusesIsRunFromMemoryAndWrittenWhenItCan) {
-  journal_.load();
   const auto blocked = dir_ / "not-yet" / "checkpoint";  // its directory is missing: every write fails
   auto runtime = make_runtime(blocked);
-  runtime->set_journal(&journal_);
   int notified = 0;
   runtime->set_status_listener([&] { ++notified; });
   auto acknowledged = runtime->apply_desired(place_app());
@@ -272,9 +270,7 @@ TEST_F(RuntimeTest, ACheckpointTheDiskRefusesIsRunFromMemoryAndWrittenWhenItCan)
 }
 
 TEST_F(RuntimeTest, AnEngineThatDoesNotAnswerIsAProblemUntilItDoes) {
-  journal_.load();
   auto runtime = make_runtime();
-  runtime->set_journal(&journal_);
   ASSERT_TRUE(runtime->apply_desired(place_app()).has_value());
   engine_.set_unreachable(true);
   start(runtime);
@@ -293,9 +289,7 @@ TEST_F(RuntimeTest, AnEngineThatDoesNotAnswerIsAProblemUntilItDoes) {
 
 TEST_F(RuntimeTest, ADamagedCheckpointIsAProblemUntilTheTowerResends) {
   ASSERT_TRUE(write_file_atomic(dir_ / "checkpoint", "0000\n{}").has_value());
-  journal_.load();
   auto runtime = make_runtime();
-  runtime->set_journal(&journal_);
   EXPECT_FALSE(runtime->load_checkpoint().has_value());
   ASSERT_EQ(runtime->problems().size(), 1u);
   EXPECT_NE(runtime->problems()[0].find("until the tower sends the desired state again"), std::string::npos);

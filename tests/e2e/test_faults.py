@@ -10,9 +10,8 @@ import threading
 import time
 import urllib.parse
 
-from harness import specs
-from harness.faults import (assert_in_order, container_name, deploy, site_events, snapshot, started_at,
-                            stored_deployments)
+from harness.faults import (assert_in_order, container_name, deploy, serving_site, site_events, snapshot,
+                            started_at, stored_deployments)
 from harness.fleet import running_ids, wait_site_serves
 from harness.specs import site_ports
 from harness.waiting import free_port, wait_until
@@ -23,9 +22,7 @@ APP = "shop-web"  # what harness.faults.deploy places
 def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, cli, api, engine, images, registry,
                                                                       tmp_path, fault_report):
     case = fault_report.case("agent kill -9, worker removed, unknown container added")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry)
     before = running_ids(engine, site)
     web_started = started_at(engine, before["web"])
     snapshot_before = snapshot(engine, site.name)
@@ -68,9 +65,7 @@ def test_killed_agent_adopts_running_containers_and_repairs_the_rest(make_site, 
 def test_site_repairs_itself_while_the_tower_is_down(make_site, tower, cli, api, engine, images, registry,
                                                      tmp_path, fault_report):
     case = fault_report.case("tower down; worker killed, web removed")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry)
     before = running_ids(engine, site)
 
     case.started = time.monotonic()
@@ -148,9 +143,7 @@ def test_engine_restarted_with_every_container_stopped_while_offline_comes_back(
     """A reboot with the uplink down: the engine restarts with every container stopped, and the
     agent starts again with no tower to ask."""
     case = fault_report.case("reboot offline: engine restarted, containers stopped, agent restarted")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry)
     before = running_ids(engine, site)
 
     tower.kill()
@@ -183,9 +176,7 @@ def test_corrupt_checkpoint_is_detected_and_the_tower_resends_everything(make_si
     """First with the tower down: the agent cannot recover, says so, and touches nothing. Then
     the tower returns and the agent takes its full state and adopts what runs."""
     case = fault_report.case("checkpoint damaged (one flipped byte), agent restarted, tower down")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry)
     before = running_ids(engine, site)
     snapshot_before = snapshot(engine, site.name)
 
@@ -286,9 +277,7 @@ def test_site_shows_when_it_disconnected_and_raises_it_as_the_site_says(make_sit
 def test_events_kept_while_the_tower_is_down_arrive_in_order_and_the_overflow_is_counted(
         make_site, tower, cli, api, engine, images, registry, tmp_path, fault_report):
     case = fault_report.case("tower down; 3 rounds of crashes into a 10-event buffer")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port), agent_args=("--event-buffer", "10"))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry, agent_args=("--event-buffer", "10"))
 
     def both_ready() -> bool:
         items, _ = site_events(api, site)

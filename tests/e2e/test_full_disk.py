@@ -5,10 +5,9 @@ from __future__ import annotations
 import errno
 import time
 
-from harness.faults import APP, deploy, site_events, snapshot, started_at
+from harness.faults import APP, deploy, serving_site, site_events, snapshot, started_at
 from harness.fleet import running_ids, wait_site_serves
-from harness.specs import site_ports
-from harness.waiting import free_port, wait_until
+from harness.waiting import wait_until
 
 
 def fill(path) -> int:
@@ -36,10 +35,7 @@ def test_full_disk_degrades_the_agent_without_touching_its_containers(make_site,
     case = fault_report.case("agent disk full; worker killed; new version deployed meanwhile")
     # A small event buffer makes the journal rewrite its file often: appends alone may fit in
     # the slack of a page the file system already gave it, a rewrite needs new space.
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port), data_size="4m",
-                     agent_args=("--event-buffer", "10"))
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry, data_size="4m", agent_args=("--event-buffer", "10"))
     acknowledged_before = host_view(api, site)["connection"]["acknowledged"]
     ids = running_ids(engine, site)
 

@@ -9,11 +9,10 @@ import time
 import pytest
 
 from harness import specs
-from harness.faults import assert_in_order, deploy, site_events, snapshot, started_at, stored_deployments
+from harness.faults import assert_in_order, serving_site, site_events, snapshot, started_at, stored_deployments
 from harness.fleet import running_ids, wait_site_serves
 from harness.netns import NetworkLink
-from harness.specs import site_ports
-from harness.waiting import free_port, wait_until
+from harness.waiting import wait_until
 
 SESSION_TIMEOUT = ("--session-timeout", "6")  # both ends notice a dead link within 6 s
 
@@ -47,9 +46,7 @@ def connection(api, site) -> dict:
 def test_partitioned_site_repairs_itself_and_reconnects_without_churn(link, make_site, tower, cli, api, engine,
                                                                       images, registry, tmp_path, fault_report):
     case = fault_report.case("partition (veth cut); worker killed; second app deployed meanwhile")
-    site = make_site("north-1", {"region": "north"}, site_ports(free_port), netns=link, agent_args=SESSION_TIMEOUT)
-    deploy(cli, tmp_path, registry)
-    wait_site_serves(site, "1.0.0")
+    site = serving_site(make_site, cli, tmp_path, registry, netns=link, agent_args=SESSION_TIMEOUT)
     ids = running_ids(engine, site)
     worker_started = started_at(engine, ids["worker"])
     acknowledged_before = connection(api, site)["acknowledged"]

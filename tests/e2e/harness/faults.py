@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from . import specs
 from .engine import Engine
+from .fleet import wait_site_serves
 from .sites import Site
 from .tower import Api, Cli
+from .waiting import free_port
 
 APP = "shop-web"
 
@@ -21,6 +23,15 @@ def deploy(cli: Cli, tmp_path, registry, sites: str = "region = north", version:
     path.write_text(specs.to_yaml(specs.application(APP, version, registry.address),
                                   specs.deployment(APP, APP, version, sites)))
     cli.ok("apply", "-f", path)
+
+
+def serving_site(make_site, cli: Cli, tmp_path, registry, name: str = "north-1", **site_options) -> Site:
+    """A site labelled region=north with its own ports (make_site's options otherwise), APP
+    deployed at 1.0.0 and served on both of its ports."""
+    site = make_site(name, {"region": "north"}, specs.site_ports(free_port), **site_options)
+    deploy(cli, tmp_path, registry)
+    wait_site_serves(site, "1.0.0")
+    return site
 
 
 def started_at(engine: Engine, container_id: str) -> str:
