@@ -3,15 +3,60 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <set>
+#include <chrono>
 
 #include "tower/keys.hpp"
 #include "tower/placement.hpp"
 
 namespace outpost::tower {
 
-PlacementController::PlacementController(Repository& repo, SessionHub& hub, boost::asio::any_io_executor executor)
-    : repo_(repo), hub_(hub), executor_(std::move(executor)) {}
+namespace {
+
+// The first path segment after `prefix`: "/applications/web/1.0" → "web".
+std::string first_segment(const std::string& key, const std::string& prefix) {
+  const std::string rest = key.substr(prefix.size());
+  return rest.substr(0, rest.find('/'));
+}
+
+}  // namespace
+
+std::set<std::string> concerned_sites(const PlacementChanges& changes,
+                                      const std::map<std::string, FleetIndex::SiteEntry>& sites,
+                                      const std::map<std::string, SiteDesired>& desired,
+                                      const std::vector<Stored<Deployment>>& deployments) {
+  std::set<std::string> concerned;
+  if (changes.everything) {
+    for (const auto& [name, entry] : sites) concerned.insert(name);
+    for (const auto& [name, state] : desired) concerned.insert(name);
+    return concerned;
+  }
+  concerned = changes.sites;
+  if (changes.deployments.empty() && changes.applications.empty()) return concerned;
+  for (const auto& [site, state] : desired) {
+    for (const auto& [name, entry] : state.apps) {
+      if (entry.app && (changes.deployments.contains(entry.app->deployment) || changes.applications.contains(name))) {
+        concerned.insert(site);
+        break;
+      }
+    }
+  }
+  std::vector<const LabelExpr*> selectors;
+  for (const auto& stored : deployments)
+    if (changes.deployments.contains(stored.value.name) || changes.applications.contains(stored.value.application))
+      selectors.push_back(&stored.value.placement);
+  if (selectors.empty()) return concerned;
+  for (const auto& [name, entry] : sites)
+    for (const auto* selector : selectors)
+      if (selector->matches(entry.labels)) {
+        concerned.insert(name);
+        break;
+      }
+  return concerned;
+}
+
+PlacementController::PlacementController(Repository& repo, FleetIndex& fleet, SessionHub& hub,
+                                         boost::asio::any_io_executor executor)
+    : repo_(repo), fleet_(fleet), hub_(hub), executor_(std::move(executor)) {}
 
 PlacementController::~PlacementController() {
   for (auto id : watches_) repo_.store().unwatch(id);
@@ -25,9 +70,24 @@ Status PlacementController::start() {
     if (!desired) return internal_error("stored desired state is invalid: " + desired.error().message);
     desired_[desired->site] = std::move(*desired);
   }
-  for (const auto& prefix : {keys::sites_prefix, keys::hosts_prefix, keys::deployments_prefix, keys::applications_prefix})
-    watches_.push_back(repo_.store().watch(prefix, [this](const std::vector<WatchEvent>&) { schedule(); }));
+  fleet_.subscribe([this](const std::set<std::string>& sites) {
+    pending_.sites.insert(sites.begin(), sites.end());
+    schedule();
+  });
+  watches_.push_back(repo_.store().watch(keys::deployments_prefix, [this](const std::vector<WatchEvent>& events) {
+    for (const auto& event : events) pending_.deployments.insert(first_segment(event.kv.key, keys::deployments_prefix));
+    schedule();
+  }));
+  watches_.push_back(repo_.store().watch(keys::applications_prefix, [this](const std::vector<WatchEvent>& events) {
+    for (const auto& event : events) pending_.applications.insert(first_segment(event.kv.key, keys::applications_prefix));
+    schedule();
+  }));
   return recompute();
+}
+
+void PlacementController::deployment_changed(const std::string& deployment) {
+  pending_.deployments.insert(deployment);
+  schedule();
 }
 
 void PlacementController::schedule() {
@@ -37,15 +97,25 @@ void PlacementController::schedule() {
   // pass, and so that the pass never runs inside a store callback.
   boost::asio::post(executor_, [this] {
     scheduled_ = false;
-    if (auto status = recompute(); !status) spdlog::error("placement pass failed: {}", status.error().message);
+    PlacementChanges changes = std::exchange(pending_, {});
+    if (auto status = run_pass(std::move(changes)); !status) spdlog::error("placement pass failed: {}", status.error().message);
   });
 }
 
 Status PlacementController::recompute() {
-  auto sites = repo_.sites();
-  if (!sites) return std::unexpected(sites.error());
+  PlacementChanges everything;
+  everything.everything = true;
+  return run_pass(std::move(everything));
+}
+
+Status PlacementController::run_pass(PlacementChanges changes) {
+  const auto began = std::chrono::steady_clock::now();
   auto deployments = repo_.deployments();
-  if (!deployments) return std::unexpected(deployments.error());
+  if (!deployments) {
+    pending_.everything = true;  // nothing was done: the next pass must cover this one
+    return std::unexpected(deployments.error());
+  }
+  const std::set<std::string> concerned = concerned_sites(changes, fleet_.sites(), desired_, *deployments);
 
   // Each (application, version) is resolved once per pass; the map's nodes stay put, so the
   // pointers placement keeps into it remain valid.
@@ -62,44 +132,63 @@ Status PlacementController::recompute() {
     return found->second ? &found->second->value : nullptr;
   };
 
-  std::set<std::string> live_sites;
-  for (const auto& site : *sites) {
-    live_sites.insert(site.value.name);
-    auto hosts = repo_.hosts(site.value.name);
-    if (!hosts) return std::unexpected(hosts.error());
-    std::vector<std::string> host_names;
-    for (const auto& h : *hosts) host_names.push_back(h.value.name);
-
+  std::vector<SiteDesired> changed;
+  std::vector<std::string> removed;
+  for (const auto& site : concerned) {
+    const FleetIndex::SiteEntry* entry = fleet_.site(site);
+    if (!entry) {
+      if (desired_.contains(site)) removed.push_back(site);
+      continue;
+    }
     std::vector<ResolvedDeployment> resolved;
     resolved.reserve(deployments->size());
     for (const auto& stored : *deployments) {
       const Deployment& d = stored.value;
-      std::optional<std::string> version = version_source_ ? version_source_(d, site.value.name) : std::nullopt;
+      if (!d.placement.matches(entry->labels)) continue;
+      std::optional<std::string> version = version_source_ ? version_source_(d, site) : std::nullopt;
       auto app = resolve(d, version.value_or(d.version));
-      if (!app) return std::unexpected(app.error());
+      if (!app) {
+        pending_.everything = true;
+        return std::unexpected(app.error());
+      }
       resolved.push_back({d, *app});
     }
-    auto apps = place_on_site(site.value, host_names, resolved);
-    auto known = desired_.find(site.value.name);
-    SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site.value.name);
-    if (!next.update(apps, site_variables(site.value))) continue;
-    // Only what is stored is pushed: on a failed write the in-memory state stays as it was, so
-    // the next pass sees the difference again.
-    if (auto put = repo_.store().put(keys::desired(site.value.name), next.to_json().dump()); !put) {
-      schedule();
-      return std::unexpected(put.error());
-    }
-    spdlog::info("site {}: desired state now at revision {} ({} applications)", site.value.name, next.revision, apps.size());
-    desired_[site.value.name] = std::move(next);
-    hub_.notify_desired(site.value.name);
+    auto apps = place_on_site(entry->site, fleet_.hosts(site), resolved);
+    auto vars = site_variables(entry->site);
+    auto known = desired_.find(site);
+    SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site);
+    if (next.update(apps, vars)) changed.push_back(std::move(next));
   }
-  for (auto it = desired_.begin(); it != desired_.end();) {
-    if (live_sites.contains(it->first)) {
-      ++it;
-      continue;
+
+  // Only what is stored is pushed: a batch the store refuses leaves those sites as they were and
+  // concerned for the next pass.
+  for (std::size_t begin = 0; begin < changed.size(); begin += writes_per_transaction) {
+    const std::size_t end = std::min(changed.size(), begin + writes_per_transaction);
+    std::vector<TxnOp> ops;
+    ops.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i)
+      ops.push_back({TxnOp::Kind::put, keys::desired(changed[i].site), changed[i].to_json().dump(), std::nullopt});
+    if (auto committed = repo_.store().commit(ops); !committed) {
+      for (std::size_t i = begin; i < changed.size(); ++i) pending_.sites.insert(changed[i].site);
+      schedule();
+      return std::unexpected(committed.error());
     }
-    (void)repo_.store().remove(keys::desired(it->first));  // may already be gone with the site
-    it = desired_.erase(it);
+    for (std::size_t i = begin; i < end; ++i) {
+      spdlog::debug("site {}: desired state now at revision {} ({} applications)", changed[i].site, changed[i].revision,
+                    changed[i].live().size());
+      const std::string site = changed[i].site;
+      desired_[site] = std::move(changed[i]);
+      hub_.notify_desired(site);
+    }
+  }
+  for (const auto& site : removed) {
+    (void)repo_.store().remove(keys::desired(site));  // usually already gone with the site
+    desired_.erase(site);
+  }
+  if (!changed.empty() || !removed.empty()) {
+    const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+    spdlog::info("placement: {} site(s) looked at, {} changed, {} removed, in {:.1f} ms", concerned.size(), changed.size(),
+                 removed.size(), took);
   }
   return {};
 }

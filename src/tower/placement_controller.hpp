@@ -1,30 +1,51 @@
 #pragma once
-// Keeps every site's desired state equal to what placement says. It watches the store for
-// changes to sites, hosts, deployments and applications, coalesces bursts into one pass on the
-// io_context, persists each site's changed desired state and tells the session hub to push it.
+// Keeps every site's desired state equal to what placement says, touching only the sites a
+// change concerns: a site's own record or hosts changing recomputes that site; a deployment or
+// application changing recomputes the sites that deployment placed before or places now. Changes
+// are coalesced into one pass on the io_context; the changed desired states are persisted in
+// batched transactions and the session hub is told to push each one.
 #include <boost/asio/any_io_executor.hpp>
 
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "model/desired_state.hpp"
+#include "tower/fleet_index.hpp"
 #include "tower/repository.hpp"
 #include "tower/session_hub.hpp"
 
 namespace outpost::tower {
 
+// What a pass has to look at; accumulated between passes.
+struct PlacementChanges {
+  bool everything = false;
+  std::set<std::string> sites;
+  std::set<std::string> deployments;
+  std::set<std::string> applications;
+
+  bool empty() const { return !everything && sites.empty() && deployments.empty() && applications.empty(); }
+};
+
+// Pure: the sites a pass must recompute. A site is concerned when it is named, when its desired
+// state holds an application of a changed deployment or application (it may have to go), or when
+// a changed deployment (or one of a changed application) selects it now.
+std::set<std::string> concerned_sites(const PlacementChanges& changes, const std::map<std::string, FleetIndex::SiteEntry>& sites,
+                                      const std::map<std::string, SiteDesired>& desired,
+                                      const std::vector<Stored<Deployment>>& deployments);
+
 class PlacementController {
  public:
-  PlacementController(Repository& repo, SessionHub& hub, boost::asio::any_io_executor executor);
+  PlacementController(Repository& repo, FleetIndex& fleet, SessionHub& hub, boost::asio::any_io_executor executor);
   ~PlacementController();
   PlacementController(const PlacementController&) = delete;
   PlacementController& operator=(const PlacementController&) = delete;
 
-  // Loads persisted desired states, recomputes once and starts watching.
+  // Loads persisted desired states, starts watching and recomputes every site once.
   Status start();
-  // One full pass now.
+  // Recomputes every site now.
   Status recompute();
 
   // Last computed desired state of a site, or null.
@@ -34,17 +55,24 @@ class PlacementController {
   // one; nullopt (or no source) means the version the deployment names.
   using VersionSource = std::function<std::optional<std::string>(const Deployment&, const std::string& site)>;
   void set_version_source(VersionSource source) { version_source_ = std::move(source); }
-  // A pass soon, coalesced with any other request.
-  void schedule();
+  // The version source now answers differently for `deployment`: a pass soon over its sites.
+  void deployment_changed(const std::string& deployment);
+
+  // Desired states written per store transaction (etcd refuses more than 128 operations).
+  static constexpr std::size_t writes_per_transaction = 100;
 
  private:
+  void schedule();
+  Status run_pass(PlacementChanges changes);
   SiteDesired fresh_desired(const std::string& site);
 
   Repository& repo_;
+  FleetIndex& fleet_;
   SessionHub& hub_;
   boost::asio::any_io_executor executor_;
   std::map<std::string, SiteDesired> desired_;
   std::vector<Store::WatchId> watches_;
+  PlacementChanges pending_;
   bool scheduled_ = false;
   VersionSource version_source_;
 };

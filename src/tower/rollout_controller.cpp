@@ -35,10 +35,11 @@ RolloutState settled(const std::string& version, const std::vector<SiteView>& vi
 
 }  // namespace
 
-RolloutController::RolloutController(Repository& repo, SessionHub& hub, PlacementController& placement,
-                                     const Clock& clock, boost::asio::any_io_executor executor,
+RolloutController::RolloutController(Repository& repo, const FleetIndex& fleet, SessionHub& hub,
+                                     PlacementController& placement, const Clock& clock, boost::asio::any_io_executor executor,
                                      std::chrono::milliseconds period, std::chrono::milliseconds reconnect_grace)
     : repo_(repo),
+      fleet_(fleet),
       hub_(hub),
       placement_(placement),
       clock_(clock),
@@ -98,23 +99,13 @@ void RolloutController::tick() {
 Status RolloutController::step_all() {
   auto deployments = repo_.deployments();
   if (!deployments) return std::unexpected(deployments.error());
-  auto stored_sites = repo_.sites();
-  if (!stored_sites) return std::unexpected(stored_sites.error());
-  std::vector<PlacedSite> sites;
-  sites.reserve(stored_sites->size());
-  for (const auto& stored : *stored_sites) {
-    auto hosts = repo_.hosts(stored.value.name);
-    if (!hosts) return std::unexpected(hosts.error());
-    PlacedSite placed{&stored.value, {}};
-    for (const auto& host : *hosts) placed.hosts.push_back(host.value.name);
-    sites.push_back(std::move(placed));
-  }
   const RolloutTime now = clock_.now();
-  bool versions_changed = false;
   std::set<std::string> live;
   for (const auto& deployment : *deployments) {
     live.insert(deployment.value.name);
-    if (auto stepped = step_deployment(deployment.value, sites, now, versions_changed); !stepped) return stepped;
+    bool versions_changed = false;
+    if (auto stepped = step_deployment(deployment.value, now, versions_changed); !stepped) return stepped;
+    if (versions_changed) placement_.deployment_changed(deployment.value.name);
   }
   for (auto it = rollouts_.begin(); it != rollouts_.end();) {
     if (live.contains(it->first)) {
@@ -124,18 +115,16 @@ Status RolloutController::step_all() {
     (void)repo_.store().remove(keys::rollout(it->first));  // gone with the deployment
     it = rollouts_.erase(it);
   }
-  if (versions_changed) placement_.schedule();
   return {};
 }
 
-Status RolloutController::step_deployment(const Deployment& deployment, const std::vector<PlacedSite>& sites,
-                                          RolloutTime now, bool& versions_changed) {
+Status RolloutController::step_deployment(const Deployment& deployment, RolloutTime now, bool& versions_changed) {
   auto target_app = repo_.resolve(deployment.application, deployment.version);
   if (!target_app) return std::unexpected(target_app.error());
   if (!*target_app) return {};  // placement reports the missing version
   const std::string target = (*target_app)->value.version;
   const RolloutPolicy policy = deployment.rollout_policy();
-  std::vector<SiteView> views = site_views(deployment, sites);
+  std::vector<SiteView> views = site_views(deployment);
 
   auto it = rollouts_.find(deployment.name);
   if (it == rollouts_.end() || it->second.application != deployment.application) {
@@ -176,23 +165,19 @@ Status RolloutController::step_deployment(const Deployment& deployment, const st
   return {};
 }
 
-std::vector<SiteView> RolloutController::site_views(const Deployment& deployment,
-                                                    const std::vector<PlacedSite>& sites) {
+std::vector<SiteView> RolloutController::site_views(const Deployment& deployment) {
   std::vector<SiteView> views;
-  for (const auto& placed : sites) {
-    const Site& site = *placed.site;
-    Labels labels = site.effective_labels();
-    if (!deployment.placement.matches(labels)) continue;
+  for (const auto& [name, entry] : fleet_.sites()) {
+    if (!deployment.placement.matches(entry.labels)) continue;
     SiteView view;
-    view.site = site.name;
-    view.labels = std::move(labels);
-    view.window = site.upgrade_window;
-    view.connected = hub_.site_connected(site.name, placed.hosts);
-    if (const SiteDesired* desired = placement_.desired(site.name)) {
-      auto live = desired->live();
-      auto app = live.find(deployment.application);
-      if (app != live.end() && app->second->deployment == deployment.name) {
-        SiteAppHealth health = site_app_health(*app->second, hub_.instances(site.name));
+    view.site = name;
+    view.labels = entry.labels;
+    view.window = entry.site.upgrade_window;
+    view.connected = hub_.site_connected(name, fleet_.hosts(name));
+    if (const SiteDesired* desired = placement_.desired(name)) {
+      auto app = desired->apps.find(deployment.application);
+      if (app != desired->apps.end() && app->second.app && app->second.app->deployment == deployment.name) {
+        SiteAppHealth health = site_app_health(*app->second.app, hub_.instances(name));
         view.running_version = health.running_version;
         view.healthy = health.healthy;
       }
@@ -245,7 +230,7 @@ Result<Json> RolloutController::command(const std::string& deployment, RolloutCo
   }
   spdlog::info("rollout of {}: {} by a person", deployment, to_string(it->second.state.phase));
   schedule();
-  placement_.schedule();
+  placement_.deployment_changed(deployment);
   return describe(deployment);
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/clock.hpp"
 #include "rollout/rollout.hpp"
+#include "tower/fleet_index.hpp"
 #include "tower/repository.hpp"
 #include "tower/session_hub.hpp"
 
@@ -23,7 +24,8 @@ class PlacementController;
 
 class RolloutController {
  public:
-  RolloutController(Repository& repo, SessionHub& hub, PlacementController& placement, const Clock& clock,
+  RolloutController(Repository& repo, const FleetIndex& fleet, SessionHub& hub, PlacementController& placement,
+                    const Clock& clock,
                     boost::asio::any_io_executor executor,
                     std::chrono::milliseconds period = std::chrono::seconds(1),
                     std::chrono::milliseconds reconnect_grace = std::chrono::seconds(20));
@@ -53,18 +55,14 @@ class RolloutController {
 
   void schedule();
   void tick();
-  // The sites of one pass with their host names, read once and shared by every deployment.
-  struct PlacedSite {
-    const Site* site;
-    std::vector<std::string> hosts;
-  };
-  Status step_deployment(const Deployment& deployment, const std::vector<PlacedSite>& sites, RolloutTime now,
-                         bool& versions_changed);
-  std::vector<SiteView> site_views(const Deployment& deployment, const std::vector<PlacedSite>& sites);
+  // Sets `versions_changed` when placement must look at the deployment's sites again.
+  Status step_deployment(const Deployment& deployment, RolloutTime now, bool& versions_changed);
+  std::vector<SiteView> site_views(const Deployment& deployment);
   Status persist(const std::string& deployment, const Tracked& tracked);
   bool in_reconnect_grace(const std::vector<SiteView>& views) const;
 
   Repository& repo_;
+  const FleetIndex& fleet_;
   SessionHub& hub_;
   PlacementController& placement_;
   const Clock& clock_;

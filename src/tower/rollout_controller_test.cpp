@@ -71,7 +71,7 @@ TEST_F(RolloutControllerTest, AControllerOnTheSameStoreContinuesTheStoredRollout
   ASSERT_TRUE(rollouts_->step_all().has_value());
   const Json before = rollouts_->describe("shop").value();
 
-  RolloutController restarted(*repo_, *hub_, *placement_, clock_, io_.get_executor(), std::chrono::hours(24),
+  RolloutController restarted(*repo_, *fleet_, *hub_, *placement_, clock_, io_.get_executor(), std::chrono::hours(24),
                               std::chrono::milliseconds::zero());
   ASSERT_TRUE(restarted.start().has_value());
   EXPECT_EQ(restarted.describe("shop").value(), before);

@@ -10,6 +10,7 @@
 #include "common/pki.hpp"
 #include "common/random.hpp"
 #include "common/tls.hpp"
+#include "tower/fleet_index.hpp"
 #include "tower/http_server.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/rollout_controller.hpp"
@@ -42,8 +43,13 @@ int run_tower(const TowerOptions& options) {
   boost::asio::io_context io(1);
   SessionHub hub(clock);
   Repository repo(**store);
-  PlacementController placement(repo, hub, io.get_executor());
-  RolloutController rollouts(repo, hub, placement, clock, io.get_executor());
+  FleetIndex fleet(**store);
+  if (auto loaded = fleet.start(); !loaded) {
+    std::cerr << "error: cannot read the sites: " << loaded.error().message << "\n";
+    return 1;
+  }
+  PlacementController placement(repo, fleet, hub, io.get_executor());
+  RolloutController rollouts(repo, fleet, hub, placement, clock, io.get_executor());
   TowerContext context{**store,   repo,     identity->ca, clock, random, identity->admin_token_sha256,
                        hub,       placement, rollouts,     options.session_timeout};
 

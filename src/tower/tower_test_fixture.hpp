@@ -26,9 +26,11 @@ class TowerFixture : public ::testing::Test {
     store_ = open_sqlite_store(dir_ / "store.db").value();
     hub_ = std::make_unique<SessionHub>(clock_);
     repo_ = std::make_unique<Repository>(*store_);
-    placement_ = std::make_unique<PlacementController>(*repo_, *hub_, io_.get_executor());
+    fleet_ = std::make_unique<FleetIndex>(*store_);
+    ASSERT_TRUE(fleet_->start().has_value());
+    placement_ = std::make_unique<PlacementController>(*repo_, *fleet_, *hub_, io_.get_executor());
     // Stepped by the tests (or by the spec watches), never by its timer; no reconnect grace.
-    rollouts_ = std::make_unique<RolloutController>(*repo_, *hub_, *placement_, clock_, io_.get_executor(),
+    rollouts_ = std::make_unique<RolloutController>(*repo_, *fleet_, *hub_, *placement_, clock_, io_.get_executor(),
                                                     std::chrono::hours(24), std::chrono::milliseconds::zero());
     context_ = std::make_unique<TowerContext>(TowerContext{*store_, Repository(*store_),
                                                            CertificateAuthority::create("test CA", clock_).value(), clock_,
@@ -41,6 +43,7 @@ class TowerFixture : public ::testing::Test {
     context_.reset();
     placement_.reset();
     rollouts_.reset();
+    fleet_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -67,6 +70,7 @@ class TowerFixture : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionHub> hub_;
   std::unique_ptr<Repository> repo_;
+  std::unique_ptr<FleetIndex> fleet_;
   std::unique_ptr<PlacementController> placement_;
   std::unique_ptr<RolloutController> rollouts_;
   std::unique_ptr<TowerContext> context_;
