@@ -19,7 +19,7 @@
 #include "common/ws_outbox.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
-#include "tower/site_events.hpp"
+#include "tower/events_writer.hpp"
 
 namespace outpost::tower {
 
@@ -132,8 +132,9 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   // Acknowledged only once the store holds the events; without an ack the agent keeps them and
   // sends them again on its next session.
   void store_events(const Json& message) {
-    if (auto ack = store_events_and_ack(context_.store, context_.hub, peer_.site, peer_.host, this, message))
-      outbox_.push(ack->dump());
+    context_.events.submit(peer_.site, peer_.host, this, message, [self = shared_from_this()](std::optional<Json> ack) {
+      if (ack && !self->closed_) self->outbox_.push(ack->dump());
+    });
   }
 
   void send_delta(bool force) {

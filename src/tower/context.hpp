@@ -14,6 +14,7 @@ namespace outpost::tower {
 class SessionHub;
 class PlacementController;
 class RolloutController;
+class EventsWriter;
 
 struct TowerContext {
   Store& store;
@@ -25,6 +26,7 @@ struct TowerContext {
   SessionHub& hub;
   PlacementController& placement;
   RolloutController& rollouts;
+  EventsWriter& events;
   // An agent session without any traffic for this long is dropped; pings go out at half of it.
   std::chrono::seconds session_timeout{30};
 };

@@ -26,7 +26,25 @@ class SiteEventsHandlers : public TowerFixture {
 
   void report(const std::string& site, const std::string& host, std::vector<Json> events, std::uint64_t dropped = 0) {
     Json message = {{"type", "events"}, {"journal", "j-" + host}, {"dropped", dropped}, {"events", Json(std::move(events))}};
-    ASSERT_TRUE(record_events(*store_, site, host, message).has_value());
+    auto session = std::make_shared<QuietSession>();
+    hub_->attach(site, host, session);
+    ASSERT_TRUE(submit(site, host, session.get(), message).has_value());
+  }
+
+  // Hands one message to the tower's events writer and runs the io loop until it is done.
+  std::optional<Json> submit(const std::string& site, const std::string& host, const SessionHandle* session,
+                             const Json& message) {
+    bool done = false;
+    std::optional<Json> ack;
+    events_->submit(site, host, session, message, [&](std::optional<Json> result) {
+      done = true;
+      ack = std::move(result);
+    });
+    EXPECT_FALSE(done) << "never inside submit";
+    io_.poll();
+    io_.restart();
+    EXPECT_TRUE(done);
+    return ack;
   }
 
   static Json event(std::uint64_t seq, std::int64_t time, const std::string& kind) {
@@ -105,30 +123,30 @@ TEST_F(SiteEventsHandlers, TheSessionAcknowledgesWhatIsStoredAndOnlyForTheCurren
   hub_->attach("ship-1", "h1", session);
   const Json message = {{"type", "events"}, {"journal", "j-1"}, {"dropped", 0},
                         {"events", {event(1, 100, "started"), event(2, 110, "exited")}}};
-  auto ack = store_events_and_ack(*store_, *hub_, "ship-1", "h1", session.get(), message);
+  auto ack = submit("ship-1", "h1", session.get(), message);
   ASSERT_TRUE(ack.has_value());
   EXPECT_EQ(*ack, (Json{{"type", "events-ack"}, {"journal", "j-1"}, {"seq", 2}}));
   EXPECT_EQ(call("GET", "/v1/sites/ship-1/events").body["items"].size(), 2u);
 
   const auto revision = store_revision();
-  auto again = store_events_and_ack(*store_, *hub_, "ship-1", "h1", session.get(), message);
+  auto again = submit("ship-1", "h1", session.get(), message);
   ASSERT_TRUE(again.has_value()) << "duplicates are acknowledged too";
   EXPECT_EQ((*again)["seq"], 2);
   EXPECT_EQ(store_revision(), revision) << "and not written again";
 
   Json bad = message;
   bad["journal"] = "no spaces allowed";
-  EXPECT_FALSE(store_events_and_ack(*store_, *hub_, "ship-1", "h1", session.get(), bad).has_value());
+  EXPECT_FALSE(submit("ship-1", "h1", session.get(), bad).has_value());
 
   auto newer = std::make_shared<QuietSession>();
   hub_->attach("ship-1", "h1", newer);
   Json later = message;
   later["events"] = Json::array({event(3, 120, "late")});
-  EXPECT_FALSE(store_events_and_ack(*store_, *hub_, "ship-1", "h1", session.get(), later).has_value());
+  EXPECT_FALSE(submit("ship-1", "h1", session.get(), later).has_value());
   EXPECT_EQ(call("GET", "/v1/sites/ship-1/events").body["items"].size(), 2u) << "a replaced session writes nothing";
 
   ASSERT_EQ(call("DELETE", "/v1/sites/ship-1").status, 200);
-  EXPECT_FALSE(store_events_and_ack(*store_, *hub_, "ship-1", "h1", newer.get(), later).has_value());
+  EXPECT_FALSE(submit("ship-1", "h1", newer.get(), later).has_value());
   EXPECT_FALSE(store_->get(keys::events("ship-1", "h1")).value().has_value()) << "a deleted site is not recreated";
 }
 

@@ -91,40 +91,6 @@ Result<EventsMerge> merge_events(const Json& stored, const Json& message) {
   return merge;
 }
 
-Result<std::uint64_t> record_events(Store& store, const std::string& site, const std::string& host, const Json& message) {
-  const std::string key = keys::events(site, host);
-  auto current = store.get(key);
-  if (!current) return std::unexpected(current.error());
-  Json stored;
-  std::int64_t expected_revision = 0;
-  if (*current) {
-    expected_revision = (*current)->mod_revision;
-    stored = Json::parse((*current)->value, nullptr, false);
-    if (stored.is_discarded()) {
-      spdlog::warn("the stored events of {}/{} do not parse and are replaced", site, host);
-      stored = nullptr;
-    }
-  }
-  auto merge = merge_events(stored, message);
-  if (!merge) return std::unexpected(merge.error());
-  if (merge->changed) {
-    auto written = store.put(key, merge->record.dump(-1, ' ', false, Json::error_handler_t::replace), expected_revision);
-    if (!written) return std::unexpected(written.error());
-  }
-  return merge->ack;
-}
-
-std::optional<Json> store_events_and_ack(Store& store, const SessionHub& hub, const std::string& site,
-                                         const std::string& host, const SessionHandle* session, const Json& message) {
-  if (!hub.is_current(site, host, session)) return std::nullopt;
-  auto seq = record_events(store, site, host, message);
-  if (!seq) {
-    spdlog::warn("host {}/{}: events not stored, so not acknowledged: {}", site, host, seq.error().message);
-    return std::nullopt;
-  }
-  return Json{{"type", "events-ack"}, {"journal", string_or(message, "journal")}, {"seq", *seq}};
-}
-
 Json events_view(const std::vector<std::pair<std::string, Json>>& records_by_host, const EventsQuery& query) {
   struct Item {
     std::int64_t time;

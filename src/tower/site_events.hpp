@@ -3,7 +3,7 @@
 // one store record per host, /events/SITE/HOST = {"journal","last_seq","dropped","events":[...]},
 // holding that host's newest events. The agent resends what was not acknowledged, so a message
 // is folded into the record by seq: anything at or below the record's last_seq of the same
-// journal is a duplicate.
+// journal is a duplicate. EventsWriter (events_writer.hpp) does the writing.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -43,21 +43,6 @@ struct EventsMerge {
 // count; the earlier journal's events stay until the newest max_events_per_host push them out.
 // Fails (400, field "journal") when the message names no valid journal: there is nothing to ack.
 Result<EventsMerge> merge_events(const Json& stored, const Json& message);
-
-// Reads the host's record, merges `message` and, when that changed anything, writes the record
-// back (one put, conditional on the revision read). Returns the seq to acknowledge.
-Result<std::uint64_t> record_events(Store& store, const std::string& site, const std::string& host, const Json& message);
-
-class SessionHub;
-class SessionHandle;
-
-// An agent session's handling of one "events" message: stores the events and returns the
-// events-ack to send, or nullopt when nothing may be acknowledged — `session` is no longer the
-// host's current one (a replaced session, or its site was deleted: it must not write or recreate
-// the record), the message names no valid journal, or the store refused the write (the agent
-// keeps the events and sends them again on its next session).
-std::optional<Json> store_events_and_ack(Store& store, const SessionHub& hub, const std::string& site,
-                                         const std::string& host, const SessionHandle* session, const Json& message);
 
 inline constexpr std::size_t default_events_limit = 100;
 

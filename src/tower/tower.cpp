@@ -10,6 +10,7 @@
 #include "common/pki.hpp"
 #include "common/random.hpp"
 #include "common/tls.hpp"
+#include "tower/events_writer.hpp"
 #include "tower/fleet_index.hpp"
 #include "tower/http_server.hpp"
 #include "tower/placement_controller.hpp"
@@ -50,8 +51,9 @@ int run_tower(const TowerOptions& options) {
   }
   PlacementController placement(repo, fleet, hub, io.get_executor());
   RolloutController rollouts(repo, fleet, hub, placement, clock, io.get_executor());
-  TowerContext context{**store,   repo,     identity->ca, clock, random, identity->admin_token_sha256,
-                       hub,       placement, rollouts,     options.session_timeout};
+  EventsWriter events(**store, hub, io.get_executor());
+  TowerContext context{**store,   repo,      identity->ca, clock,  random, identity->admin_token_sha256,
+                       hub,       placement, rollouts,     events, options.session_timeout};
 
   HttpServer server(io, *tls, context);
   if (auto listening = server.listen(options.listen); !listening) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "tower/events_writer.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/rollout_controller.hpp"
 #include "tower/router.hpp"
@@ -32,15 +33,18 @@ class TowerFixture : public ::testing::Test {
     // Stepped by the tests (or by the spec watches), never by its timer; no reconnect grace.
     rollouts_ = std::make_unique<RolloutController>(*repo_, *fleet_, *hub_, *placement_, clock_, io_.get_executor(),
                                                     std::chrono::hours(24), std::chrono::milliseconds::zero());
+    events_ = std::make_unique<EventsWriter>(*store_, *hub_, io_.get_executor());
     context_ = std::make_unique<TowerContext>(TowerContext{*store_, Repository(*store_),
                                                            CertificateAuthority::create("test CA", clock_).value(), clock_,
-                                                           random_, sha256_hex(admin_token), *hub_, *placement_, *rollouts_});
+                                                           random_, sha256_hex(admin_token), *hub_, *placement_, *rollouts_,
+                                                           *events_});
     ASSERT_TRUE(rollouts_->start().has_value());
     ASSERT_TRUE(placement_->start().has_value());
   }
 
   void TearDown() override {
     context_.reset();
+    events_.reset();
     placement_.reset();
     rollouts_.reset();
     fleet_.reset();
@@ -73,6 +77,7 @@ class TowerFixture : public ::testing::Test {
   std::unique_ptr<FleetIndex> fleet_;
   std::unique_ptr<PlacementController> placement_;
   std::unique_ptr<RolloutController> rollouts_;
+  std::unique_ptr<EventsWriter> events_;
   std::unique_ptr<TowerContext> context_;
 };
 
