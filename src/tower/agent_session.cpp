@@ -16,6 +16,7 @@
 
 
 #include "common/openssl_handles.hpp"
+#include "common/session_compression.hpp"
 #include "common/ws_outbox.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
@@ -202,6 +203,7 @@ asio::awaitable<void> run_agent_session(beast::ssl_stream<beast::tcp_stream> str
   timeouts.idle_timeout = context.session_timeout;
   timeouts.keep_alive_pings = true;
   ws.set_option(timeouts);
+  ws.set_option(session_compression());
   ws.read_message_max(max_message);
   if (auto [ec] = co_await ws.async_accept(upgrade, use_tuple); ec) co_return;
   auto session = std::make_shared<Session>(std::move(ws), std::move(*peer), context);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/files.hpp"
+#include "common/process_limits.hpp"
 #include "common/pki.hpp"
 #include "common/random.hpp"
 #include "common/tls.hpp"
@@ -22,6 +23,8 @@ namespace outpost::tower {
 
 int run_tower(const TowerOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  const auto open_files = raise_open_file_limit();
+  spdlog::info("up to {} open files: about that many agent sessions", open_files);
   SystemClock clock;
   SecureRandom random;
 
