@@ -12,6 +12,7 @@
 namespace outpost::tower {
 
 class SessionHub;
+class FleetIndex;
 class PlacementController;
 class RolloutController;
 class EventsWriter;
@@ -24,6 +25,7 @@ struct TowerContext {
   Random& random;
   std::string admin_token_sha256;
   SessionHub& hub;
+  const FleetIndex& fleet;
   PlacementController& placement;
   RolloutController& rollouts;
   EventsWriter& events;

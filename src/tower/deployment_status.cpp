@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "tower/fleet_index.hpp"
 #include "tower/placement_controller.hpp"
 #include "tower/session_hub.hpp"
 
@@ -69,23 +70,19 @@ Json deployment_status(TowerContext& context, const Deployment& deployment) {
               {"application", deployment.application},
               {"version", deployment.version},
               {"sites", Json::array()}};
-  auto sites = context.repo.sites();
-  if (!sites) return out;
-  for (const auto& site : *sites) {
-    const SiteDesired* desired = context.placement.desired(site.value.name);
+  for (const auto& [name, entry] : context.fleet.sites()) {
+    const SiteDesired* desired = context.placement.desired(name);
     if (!desired) continue;
-    auto live = desired->live();
-    auto it = live.find(deployment.application);
-    if (it == live.end() || it->second->deployment != deployment.name) continue;
-    const SiteApp& app = *it->second;
+    auto it = desired->apps.find(deployment.application);
+    if (it == desired->apps.end() || !it->second.app || it->second.app->deployment != deployment.name) continue;
+    const SiteApp& app = *it->second.app;
 
     Json instances = Json::array();
-    for (const auto& instance : context.hub.instances(site.value.name))
+    for (const auto& instance : context.hub.instances(name))
       if (instance.value("app", std::string{}) == deployment.application) instances.push_back(instance);
     bool connected = false;
-    if (auto hosts = context.repo.hosts(site.value.name))
-      for (const auto& host : *hosts) connected = connected || context.hub.connection(site.value.name, host.value.name).connected;
-    out["sites"].push_back({{"site", site.value.name},
+    for (const auto& host : context.fleet.hosts(name)) connected = connected || context.hub.connection(name, host).connected;
+    out["sites"].push_back({{"site", name},
                             {"connected", connected},
                             {"version", app.application.version},
                             {"state", site_state(app, instances)},

@@ -38,6 +38,8 @@ class FleetIndex {
   const SiteEntry* site(const std::string& name) const;
   // The names of the site's enrolled hosts, sorted; empty for an unknown site.
   const std::vector<std::string>& hosts(const std::string& site) const;
+  // Grows with every change of a site or of a host list.
+  std::uint64_t generation() const { return generation_; }
 
  private:
   void on_sites(const std::vector<WatchEvent>& events);
@@ -53,6 +55,7 @@ class FleetIndex {
   std::map<std::string, std::vector<std::string>> hosts_;  // may hold a site not (yet) in sites_
   std::vector<Store::WatchId> watches_;
   std::vector<Listener> listeners_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace outpost::tower

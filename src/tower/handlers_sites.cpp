@@ -5,6 +5,7 @@
 
 #include "common/duration.hpp"
 #include "common/names.hpp"
+#include "tower/fleet_index.hpp"
 #include "tower/keys.hpp"
 #include "tower/router.hpp"
 #include "tower/session_hub.hpp"
@@ -16,16 +17,17 @@ namespace outpost::tower {
 
 namespace {
 
+// From the fleet index, in name order from the cursor on: only the page's sites are rendered,
+// so a page costs the same at 10 sites as at 10,000.
 ApiResponse list_sites(TowerContext& context, const ApiRequest& request) {
   auto page = page_request(request);
   if (!page) return error_response(page.error());
   auto selector = selector_param(request);
   if (!selector) return error_response(selector.error());
-  auto sites = context.repo.sites();
-  if (!sites) return error_response(sites.error());
+  const auto& sites = context.fleet.sites();
   std::vector<Json> items;
-  for (const auto& site : *sites)
-    if (selector->matches(site.value.effective_labels())) items.push_back(site_json(context, site));
+  for (auto it = sites.upper_bound(page->after); it != sites.end() && items.size() <= page->limit; ++it)
+    if (selector->matches(it->second.labels)) items.push_back(site_json(context, Stored<Site>{it->second.site, it->second.revision}));
   return json_response(200, page_of(std::move(items), *page));
 }
 

@@ -178,12 +178,14 @@ Status PlacementController::run_pass(PlacementChanges changes) {
                     changed[i].live().size());
       const std::string site = changed[i].site;
       desired_[site] = std::move(changed[i]);
+      ++generation_;
       hub_.notify_desired(site);
     }
   }
   for (const auto& site : removed) {
     (void)repo_.store().remove(keys::desired(site));  // usually already gone with the site
     desired_.erase(site);
+    ++generation_;
   }
   if (!changed.empty() || !removed.empty()) {
     const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();

@@ -50,6 +50,8 @@ class PlacementController {
 
   // Last computed desired state of a site, or null.
   const SiteDesired* desired(const std::string& site) const;
+  // Grows whenever a site's desired state changes.
+  std::uint64_t generation() const { return generation_; }
 
   // Where a deployment's version for one site comes from while a rollout moves sites one by
   // one; nullopt (or no source) means the version the deployment names.
@@ -74,6 +76,7 @@ class PlacementController {
   std::vector<Store::WatchId> watches_;
   PlacementChanges pending_;
   bool scheduled_ = false;
+  std::uint64_t generation_ = 0;
   VersionSource version_source_;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tower/deployment_status.hpp"
@@ -31,6 +32,18 @@ RolloutState settled(const std::string& version, const std::vector<SiteView>& vi
     state.sites[view.site] = SiteRollout{SiteRolloutState::upgrading, state.started_at, "told to run " + version, version, false};
   state.record({state.started_at, "deployed", "", reason});
   return state;
+}
+
+// Nothing left that time alone could move: a finished rollout whose sites are all healthy,
+// failed or sent back. Only a change in what the sites report can change it.
+bool at_rest(const RolloutState& state) {
+  if (state.phase != RolloutPhase::complete && state.phase != RolloutPhase::rolled_back &&
+      state.phase != RolloutPhase::aborted)
+    return false;
+  return std::all_of(state.sites.begin(), state.sites.end(), [](const auto& entry) {
+    const SiteRolloutState site = entry.second.state;
+    return site == SiteRolloutState::healthy || site == SiteRolloutState::failed || site == SiteRolloutState::rolled_back;
+  });
 }
 
 }  // namespace
@@ -71,7 +84,9 @@ Status RolloutController::start() {
   }
   placement_.set_version_source(
       [this](const Deployment& deployment, const std::string& site) { return version_for(deployment, site); });
-  for (const auto& prefix : {keys::deployments_prefix, keys::applications_prefix, keys::sites_prefix})
+  // Site changes wait for the next tick: stepping every deployment on every site write would
+  // cost a pass over the whole fleet per write.
+  for (const auto& prefix : {keys::deployments_prefix, keys::applications_prefix})
     watches_.push_back(repo_.store().watch(prefix, [this](const std::vector<WatchEvent>&) { schedule(); }));
   auto first = step_all();
   tick();
@@ -104,7 +119,7 @@ Status RolloutController::step_all() {
   for (const auto& deployment : *deployments) {
     live.insert(deployment.value.name);
     bool versions_changed = false;
-    if (auto stepped = step_deployment(deployment.value, now, versions_changed); !stepped) return stepped;
+    if (auto stepped = step_deployment(deployment, now, versions_changed); !stepped) return stepped;
     if (versions_changed) placement_.deployment_changed(deployment.value.name);
   }
   for (auto it = rollouts_.begin(); it != rollouts_.end();) {
@@ -118,7 +133,9 @@ Status RolloutController::step_all() {
   return {};
 }
 
-Status RolloutController::step_deployment(const Deployment& deployment, RolloutTime now, bool& versions_changed) {
+Status RolloutController::step_deployment(const Stored<Deployment>& stored, RolloutTime now, bool& versions_changed) {
+  const Deployment& deployment = stored.value;
+  const std::uint64_t inputs = inputs_generation();
   auto target_app = repo_.resolve(deployment.application, deployment.version);
   if (!target_app) return std::unexpected(target_app.error());
   if (!*target_app) return {};  // placement reports the missing version
@@ -136,6 +153,11 @@ Status RolloutController::step_deployment(const Deployment& deployment, RolloutT
     return {};
   }
   Tracked& tracked = it->second;
+  if (tracked.state.to_version == target && at_rest(tracked.state) && tracked.inputs_seen == inputs &&
+      tracked.deployment_revision == stored.revision)
+    return {};
+  tracked.inputs_seen = inputs;
+  tracked.deployment_revision = stored.revision;
   const RolloutState before = tracked.state;
   if (tracked.state.to_version != target) {
     if (target == tracked.state.from_version && tracked.state.phase != RolloutPhase::complete) {
@@ -185,6 +207,11 @@ std::vector<SiteView> RolloutController::site_views(const Deployment& deployment
     views.push_back(std::move(view));
   }
   return views;
+}
+
+std::uint64_t RolloutController::inputs_generation() const {
+  // Each only grows, so the sum changes exactly when one of them does.
+  return hub_.generation() + fleet_.generation() + placement_.generation();
 }
 
 bool RolloutController::in_reconnect_grace(const std::vector<SiteView>& views) const {

@@ -51,12 +51,17 @@ class RolloutController {
   struct Tracked {
     std::string application;
     RolloutState state;
+    // What the last step saw; a settled rollout whose inputs have not moved since is not
+    // stepped again (at 10,000 sites a step is milliseconds, once a second per deployment).
+    std::uint64_t inputs_seen = 0;
+    std::int64_t deployment_revision = 0;
   };
 
   void schedule();
   void tick();
   // Sets `versions_changed` when placement must look at the deployment's sites again.
-  Status step_deployment(const Deployment& deployment, RolloutTime now, bool& versions_changed);
+  Status step_deployment(const Stored<Deployment>& deployment, RolloutTime now, bool& versions_changed);
+  std::uint64_t inputs_generation() const;
   std::vector<SiteView> site_views(const Deployment& deployment);
   Status persist(const std::string& deployment, const Tracked& tracked);
   bool in_reconnect_grace(const std::vector<SiteView>& views) const;

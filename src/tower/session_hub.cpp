@@ -11,6 +11,7 @@ void SessionHub::attach(const std::string& site, const std::string& host, std::s
   entry.session = std::move(session);
   entry.connection.connected = true;
   entry.connection.since = unix_seconds(clock_.now());
+  ++generation_;
 }
 
 void SessionHub::detach(const std::string& site, const std::string& host, const SessionHandle* session) {
@@ -21,6 +22,7 @@ void SessionHub::detach(const std::string& site, const std::string& host, const 
   host_it->second.session.reset();
   host_it->second.connection.connected = false;
   host_it->second.connection.since = unix_seconds(clock_.now());
+  ++generation_;
 }
 
 SessionHub::HostEntry* SessionHub::current(const std::string& site, const std::string& host, const SessionHandle* from) {
@@ -33,7 +35,10 @@ SessionHub::HostEntry* SessionHub::current(const std::string& site, const std::s
 
 void SessionHub::acknowledged(const std::string& site, const std::string& host, const SessionHandle* from,
                               std::uint64_t revision) {
-  if (auto* entry = current(site, host, from)) entry->connection.acknowledged = revision;
+  auto* entry = current(site, host, from);
+  if (!entry || entry->connection.acknowledged == revision) return;
+  entry->connection.acknowledged = revision;
+  ++generation_;
 }
 
 const SessionHub::HostEntry* SessionHub::entry(const std::string& site, const std::string& host) const {
@@ -76,7 +81,9 @@ void SessionHub::set_instances(const std::string& site, const std::string& host,
   Json normalised = Json::array();
   for (const auto& item : instances)
     if (item.is_object()) normalised.push_back(normalise_instance(site, host, item));
+  if (normalised == entry->instances) return;
   entry->instances = std::move(normalised);
+  ++generation_;
 }
 
 void SessionHub::set_apps(const std::string& site, const std::string& host, const SessionHandle* from, const Json& apps) {
@@ -85,7 +92,9 @@ void SessionHub::set_apps(const std::string& site, const std::string& host, cons
   Json normalised = Json::array();
   for (const auto& item : apps)
     if (item.is_object()) normalised.push_back(normalise_app_health(site, host, item));
+  if (normalised == entry->apps) return;
   entry->apps = std::move(normalised);
+  ++generation_;
 }
 
 void SessionHub::set_problems(const std::string& site, const std::string& host, const SessionHandle* from,
@@ -136,6 +145,7 @@ Json SessionHub::instances(const std::string& site) const {
 void SessionHub::forget_site(const std::string& site) {
   disconnect(site, "", "site deleted");
   sites_.erase(site);
+  ++generation_;
 }
 
 }  // namespace outpost::tower

@@ -65,6 +65,10 @@ class SessionHub {
   bool site_connected(const std::string& site, const std::vector<std::string>& hosts) const;
   void forget_site(const std::string& site);
 
+  // Grows whenever anything a rollout looks at changes (connections, acknowledgements, reports),
+  // so a controller can tell that nothing did since it last looked.
+  std::uint64_t generation() const { return generation_; }
+
  private:
   struct HostEntry {
     HostConnection connection;
@@ -77,6 +81,7 @@ class SessionHub {
   const HostEntry* entry(const std::string& site, const std::string& host) const;
   const Clock& clock_;
   std::map<std::string, std::map<std::string, HostEntry>> sites_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace outpost::tower

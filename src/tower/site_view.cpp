@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "tower/fleet_index.hpp"
 #include "tower/session_hub.hpp"
 
 namespace outpost::tower {
@@ -45,16 +46,14 @@ Json site_json(TowerContext& context, const Stored<Site>& site) {
   Json out = with_revision(site.value.to_json(), site.revision);
   out["hosts"] = Json::array();
   std::vector<HostConnection> connections;
-  if (auto hosts = context.repo.hosts(site.value.name)) {
-    for (const auto& host : *hosts) {
-      auto connection = context.hub.connection(site.value.name, host.value.name);
-      connections.push_back(connection);
-      out["hosts"].push_back({{"name", host.value.name},
-                              {"connected", connection.connected},
-                              {"since", connection.since},
-                              {"revision", connection.acknowledged},
-                              {"problems", context.hub.problems(site.value.name, host.value.name)}});
-    }
+  for (const auto& host : context.fleet.hosts(site.value.name)) {
+    auto connection = context.hub.connection(site.value.name, host);
+    connections.push_back(connection);
+    out["hosts"].push_back({{"name", host},
+                            {"connected", connection.connected},
+                            {"since", connection.since},
+                            {"revision", connection.acknowledged},
+                            {"problems", context.hub.problems(site.value.name, host)}});
   }
   out["connection"] = site_connection(site.value, connections);
   return out;

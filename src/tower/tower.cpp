@@ -55,8 +55,8 @@ int run_tower(const TowerOptions& options) {
   PlacementController placement(repo, fleet, hub, io.get_executor());
   RolloutController rollouts(repo, fleet, hub, placement, clock, io.get_executor());
   EventsWriter events(**store, hub, io.get_executor());
-  TowerContext context{**store,   repo,      identity->ca, clock,  random, identity->admin_token_sha256,
-                       hub,       placement, rollouts,     events, options.session_timeout};
+  TowerContext context{**store, repo,      identity->ca, clock,  random, identity->admin_token_sha256,
+                       hub,     fleet,     placement,    rollouts, events, options.session_timeout};
 
   HttpServer server(io, *tls, context);
   if (auto listening = server.listen(options.listen); !listening) {

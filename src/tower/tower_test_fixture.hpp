@@ -36,7 +36,7 @@ class TowerFixture : public ::testing::Test {
     events_ = std::make_unique<EventsWriter>(*store_, *hub_, io_.get_executor());
     context_ = std::make_unique<TowerContext>(TowerContext{*store_, Repository(*store_),
                                                            CertificateAuthority::create("test CA", clock_).value(), clock_,
-                                                           random_, sha256_hex(admin_token), *hub_, *placement_, *rollouts_,
+                                                           random_, sha256_hex(admin_token), *hub_, *fleet_, *placement_, *rollouts_,
                                                            *events_});
     ASSERT_TRUE(rollouts_->start().has_value());
     ASSERT_TRUE(placement_->start().has_value());
