@@ -99,5 +99,32 @@ TEST(SessionHub, ProblemsAreBoundedReplacedAndOnlyTakenFromTheCurrentSession) {
   EXPECT_TRUE(hub.problems("s1", "h1").empty());
 }
 
+TEST(SessionHub, GenerationGrowsOnlyWhenSomethingARolloutSeesChanged) {
+  ManualClock clock;
+  SessionHub hub(clock);
+  auto session = std::make_shared<RecordingSession>();
+  auto generation = hub.generation();
+  auto moved = [&] {
+    const bool changed = hub.generation() != generation;
+    generation = hub.generation();
+    return changed;
+  };
+  hub.attach("s1", "h1", session);
+  EXPECT_TRUE(moved()) << "attach";
+  hub.acknowledged("s1", "h1", session.get(), 7);
+  EXPECT_TRUE(moved()) << "a new acknowledged revision";
+  hub.acknowledged("s1", "h1", session.get(), 7);
+  EXPECT_FALSE(moved()) << "the same revision again";
+  const Json report = Json::array({{{"app", "shop"}, {"instance", "web-0"}, {"state", "running"}}});
+  hub.set_instances("s1", "h1", session.get(), report);
+  EXPECT_TRUE(moved()) << "new instances";
+  hub.set_instances("s1", "h1", session.get(), report);
+  EXPECT_FALSE(moved()) << "the same report again";
+  hub.set_instances("s1", "h1", nullptr, Json::array());
+  EXPECT_FALSE(moved()) << "a report of a session that is not the current one";
+  hub.detach("s1", "h1", session.get());
+  EXPECT_TRUE(moved()) << "detach";
+}
+
 }  // namespace
 }  // namespace outpost::tower
