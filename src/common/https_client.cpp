@@ -113,6 +113,9 @@ net::awaitable<Result<HttpResponse>> perform(Exchange exchange, ssl::context& tl
   co_await socket.async_connect(addresses, on_error);
   if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out connecting");
   if (ec) co_return unreachable(endpoint, "cannot connect: " + ec.message());
+  // A request goes out as several TLS records; without this, Nagle holds the last one back
+  // until the tower's delayed ACK, 40 ms later.
+  socket.socket().set_option(tcp::no_delay(true), ec);
 
   co_await stream.async_handshake(ssl::stream_base::client, on_error);
   if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out in the TLS handshake");

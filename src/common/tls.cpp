@@ -67,6 +67,10 @@ Result<std::shared_ptr<ssl::context>> make_server_tls(const std::string& cert_pe
   if (SSL_CTX_set_session_id_context((*context)->native_handle(), kSessionContext,
                                      sizeof kSessionContext - 1) != 1)
     return internal_error("cannot set the TLS session id context");
+  // Agents and the CLI never resume a TLS session, so the tower neither caches sessions nor
+  // sends the two session tickets TLS 1.3 sends by default after every handshake.
+  SSL_CTX_set_session_cache_mode((*context)->native_handle(), SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets((*context)->native_handle(), 0);
   return context;
 }
 
