@@ -22,6 +22,7 @@
 
 #include "agent/event_sender.hpp"
 #include "common/https_client.hpp"
+#include "common/session_compression.hpp"
 #include "common/tls.hpp"
 #include "common/ws_outbox.hpp"
 
@@ -76,6 +77,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
   timeouts.idle_timeout = parts.settings.idle_timeout;
   timeouts.keep_alive_pings = true;
   ws.set_option(timeouts);
+  ws.set_option(session_compression());
   ws.read_message_max(64 * 1024 * 1024);
   if (auto [ec] = co_await ws.async_handshake(endpoint.host + ":" + endpoint.port, "/v1/session", use_tuple); ec)
     co_return std::pair{false, "the tower refused the session (" + ec.message() + "); is this host still enrolled?"};

@@ -1,11 +1,15 @@
 // `outpost sim --sites N [--hosts-per-site M] [--label K=V ...] [--duration 60s]`: creates N
 // sites on the tower (PREFIX-000001 ..., labelled sim=true plus --label), enrolls their hosts
-// with join tokens like a site provider would, then runs them all in this process as
-// simulated agents (sim/simulation.hpp) until --duration has passed.
+// with join tokens like a site provider would (--enroll-concurrency sites at a time), then runs
+// them all in this process as simulated agents (sim/simulation.hpp) until --duration has passed.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -14,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/request_target.hpp"
 #include "common/duration.hpp"
+#include "common/process_limits.hpp"
 #include "sim/simulation.hpp"
 
 namespace outpost::cli {
@@ -27,7 +32,10 @@ struct SimArgs {
   std::string duration = "60s";
   std::string work_dir;
   std::string log_level = "warn";
+  int enroll_concurrency = 4;
 };
+
+constexpr int sites_per_apply = 500;
 
 std::string site_name(const std::string& prefix, int index) {
   char number[16];
@@ -51,29 +59,62 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
       args.work_dir.empty() ? std::filesystem::temp_directory_path() / ("outpost-sim-hosts-" + std::to_string(::getpid()))
                             : std::filesystem::path(args.work_dir);
 
-  std::vector<sim::SimHost> hosts;
+  raise_open_file_limit();
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 1; i <= args.sites; ++i) {
-    const std::string site = site_name(args.prefix, i);
-    auto created = context.api.send_json("POST", "/v1/sites", Json{{"name", site}, {"labels", labels}});
-    if (!created && created.error().status != 409) return std::unexpected(created.error());
-    auto token = context.api.send_json("POST", path_join("/v1/sites", site) + "/tokens",
-                                       Json{{"uses", args.hosts_per_site}});
-    if (!token) return std::unexpected(token.error());
-    for (int h = 1; h <= args.hosts_per_site; ++h) {
-      const std::string host = "h" + std::to_string(h);
-      const auto data_dir = work_dir / site / host;
-      auto identity = agent::load_identity(data_dir);
-      if (!identity) identity = agent::enroll(context.api.tower_url(), (*token)["token"].get<std::string>(), host, data_dir);
-      if (!identity) return std::unexpected(identity.error());
-      hosts.push_back({std::move(*identity), data_dir});
-    }
-    if (i % 100 == 0 || i == args.sites) {
-      const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      context.err << "enrolled " << i << "/" << args.sites << " sites (" << hosts.size() << " hosts) in " << elapsed
-                  << " s" << std::endl;
-    }
+  auto elapsed = [&started] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+
+  // Sites go in through /v1/apply, many per request: one store transaction each.
+  for (int first = 1; first <= args.sites; first += sites_per_apply) {
+    std::string documents;
+    const int last = std::min(args.sites, first + sites_per_apply - 1);
+    for (int i = first; i <= last; ++i)
+      documents += "---\n" + Json{{"kind", "site"}, {"name", site_name(args.prefix, i)}, {"labels", labels}}.dump() + "\n";
+    auto applied = context.api.send_text("POST", "/v1/apply", documents, "application/yaml");
+    if (!applied) return std::unexpected(applied.error());
+    context.err << "created " << last << "/" << args.sites << " sites in " << elapsed() << " s" << std::endl;
   }
+
+  // Each site's token and enrollments, several sites at once: a host's key, its CSR and the
+  // tower's answer are independent of every other host's.
+  std::vector<sim::SimHost> hosts(static_cast<std::size_t>(args.sites) * static_cast<std::size_t>(args.hosts_per_site));
+  std::atomic<int> next_site{1};
+  std::atomic<int> enrolled_sites{0};
+  std::mutex failure_lock;
+  std::optional<Error> failure;
+  auto enroll_sites = [&] {
+    for (int i = next_site++; i <= args.sites; i = next_site++) {
+      const std::string site = site_name(args.prefix, i);
+      std::string token;
+      for (int h = 1; h <= args.hosts_per_site; ++h) {
+        const std::string host = "h" + std::to_string(h);
+        const auto data_dir = work_dir / site / host;
+        auto identity = agent::load_identity(data_dir);
+        if (!identity && token.empty()) {
+          auto issued = context.api.send_json("POST", path_join("/v1/sites", site) + "/tokens", Json{{"uses", args.hosts_per_site}});
+          if (!issued) identity = std::unexpected(issued.error());
+          else token = (*issued)["token"].get<std::string>();
+        }
+        if (!identity && !token.empty()) identity = agent::enroll(context.api.tower_url(), token, host, data_dir);
+        if (!identity) {
+          std::lock_guard lock(failure_lock);
+          if (!failure) failure = identity.error();
+          next_site = args.sites + 1;  // the others stop after their current site
+          return;
+        }
+        hosts[static_cast<std::size_t>(i - 1) * args.hosts_per_site + (h - 1)] = {std::move(*identity), data_dir};
+      }
+      const int done = ++enrolled_sites;
+      if (done % 500 == 0 || done == args.sites) {
+        std::lock_guard lock(failure_lock);
+        context.err << "enrolled " << done << "/" << args.sites << " sites (" << done * args.hosts_per_site << " hosts) in "
+                    << elapsed() << " s" << std::endl;
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int w = 0; w < args.enroll_concurrency; ++w) workers.emplace_back(enroll_sites);
+  for (auto& worker : workers) worker.join();
+  if (failure) return std::unexpected(*failure);
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*duration);
   context.out << "running " << hosts.size() << " simulated hosts for " << seconds.count() << " s" << std::endl;
   sim::run_hosts(hosts, seconds, context.out);
@@ -94,6 +135,9 @@ void add_sim_command(CLI::App& app, Invocation& invocation, Verbs& verbs) {
   command->add_option("--label", args->labels, "Label KEY=VALUE of every simulated site (repeatable)")->allow_extra_args(false);
   command->add_option("--prefix", args->prefix, "Site names are PREFIX-000001, ...")->capture_default_str();
   command->add_option("--duration", args->duration, "Stop after this long, e.g. 60s or 10m")->capture_default_str();
+  command->add_option("--enroll-concurrency", args->enroll_concurrency, "Sites enrolled at the same time")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   command->add_option("--work-dir", args->work_dir, "Keep the enrolled identities here (reused by a later run)");
   command->add_option("--log-level", args->log_level, "Log level of the simulated agents")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
