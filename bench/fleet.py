@@ -8,8 +8,9 @@ one host each, then prints:
   1. enrollment: sites created, enrolled, and every host holding a session (seconds, rate);
   2. tower resident memory and CPU with every session idle;
   3. fan-out: a first deployment on every site, then an update to a new version moving every
-     site at once; per host the time from the apply until the host acknowledged the new
-     desired state, and until the new version runs (p50, p99, max); tower memory and CPU;
+     site at once; per host the time from the apply until the host checkpointed the new
+     desired state (it acknowledges at once), and until the new version runs (p50, p99, max),
+     from the simulator's timing file rather than by polling the tower; tower memory and CPU;
   4. REST latency (keep-alive HTTPS) for reads and writes while every site is connected;
   5. bytes on the wire per host (payload of TCP, so TLS and WebSocket framing included, TCP/IP
      headers not), from the kernel's per-socket counters (`ss -ti`) of the tower's sockets:
@@ -91,18 +92,6 @@ class Tower:
             raise RuntimeError(f"{method} {path}: {status} {payload}")
         return payload
 
-    def host_revisions(self, prefix: str) -> dict[str, int]:
-        """{site: acknowledged revision of its (only) host} for the simulated sites."""
-        out, after = {}, ""
-        while True:
-            page = self.ok("GET", f"/v1/sites?limit=500&selector=sim%3Dtrue" + (f"&continue={after}" if after else ""))
-            for site in page["items"]:
-                if site["name"].startswith(prefix) and site["hosts"]:
-                    out[site["name"]] = site["hosts"][0]["revision"]
-            after = page.get("next", "")
-            if not after:
-                return out
-
     def resources(self) -> tuple[int, float]:
         """(resident KiB, CPU seconds so far)."""
         rss = 0
@@ -137,17 +126,54 @@ class Tower:
         self.log.close()
 
 
+class TimingLog:
+    """What the simulated hosts saw, from `outpost sim --timing-file`: one line per change of a
+    host's checkpointed revision or running images, stamped by the simulator's clock when it
+    noticed (it looks every 10 ms). Read incrementally as the simulator appends."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+        self.partial = ""
+        self.revision: dict[str, int] = {}
+
+    def read(self) -> list[tuple[int, str, int, list[str]]]:
+        if not self.path.exists():
+            return []
+        with open(self.path) as f:
+            f.seek(self.offset)
+            chunk = f.read()
+            self.offset = f.tell()
+        lines = (self.partial + chunk).split("\n")
+        self.partial = lines.pop()
+        events = []
+        for line in lines:
+            stamp, host, revision, images = line.split("\t")
+            self.revision[host] = int(revision)
+            events.append((int(stamp), host, int(revision), [] if images == "-" else images.split(",")))
+        return events
+
+
 class Simulator:
-    def __init__(self, binary: Path, work: Path, sites: int, concurrency: int):
-        self.args = [str(binary), "sim", "--sites", str(sites), "--duration", "3600s",
-                     "--work-dir", str(work / "hosts"), "--enroll-concurrency", str(concurrency)]
+    def __init__(self, binary: Path, work: Path, hosts: Path, sites: int, concurrency: int):
+        self.binary, self.work, self.hosts, self.sites, self.concurrency = binary, work, hosts, sites, concurrency
         self.env = dict(os.environ, OUTPOST_CONFIG=str(work / "cli-config"))
         self.log_path = work / "sim.log"
         self.process: subprocess.Popen | None = None
+        self.runs = 0
+        self.timing: TimingLog | None = None
 
     def start(self):
+        """Starts the simulator; each run writes its own timing file (the agents' view)."""
+        self.runs += 1
+        timing_path = self.work / f"timing-{self.runs}.tsv"
+        self.timing = TimingLog(timing_path)
         self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        self.process = subprocess.Popen(
+            [str(self.binary), "sim", "--sites", str(self.sites), "--duration", "3600s",
+             "--work-dir", str(self.hosts), "--enroll-concurrency", str(self.concurrency),
+             "--timing-file", str(timing_path)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
 
     def enrolled_line(self) -> str:
         lines = [l for l in self.log_path.read_text().splitlines() if l.startswith("enrolled")]
@@ -174,9 +200,13 @@ def wait_for(what: str, predicate, timeout: float, every: float = 0.25):
     raise RuntimeError(f"gave up after {timeout:.0f} s waiting for {what}")
 
 
+def image(name: str, version: str) -> str:
+    return f"registry.example/{name}:{version}"
+
+
 def application(name: str, version: str) -> str:
     return (f"kind: application\nname: {name}\nversion: {version}\nservices:\n  - name: main\n"
-            f"    containers:\n      - name: main\n        image: registry.example/{name}:{version}\n")
+            f"    containers:\n      - name: main\n        image: {image(name, version)}\n")
 
 
 def deployment(name: str, version: str, sites: int) -> str:
@@ -185,35 +215,35 @@ def deployment(name: str, version: str, sites: int) -> str:
             f"rollout: {{sites-in-parallel: {sites}, healthy-for: 0s}}\n")
 
 
-def fan_out(tower: Tower, documents: str, app: str, version: str, sites: int, timeout: float) -> None:
-    before = tower.host_revisions("sim-")
+def fan_out(tower: Tower, sim: Simulator, documents: str, image: str, sites: int, timeout: float) -> None:
+    """Times one apply on the agents' side: per host, from just before the request until it has
+    checkpointed a newer desired state (it acknowledges at once) and until `image` runs."""
+    timing = sim.timing
+    timing.read()
+    before = dict(timing.revision)
     bytes_before = tower.session_bytes()
     rss_before, cpu_before = tower.resources()
     acked: dict[str, float] = {}
     running: dict[str, float] = {}
+    started_ns = time.time_ns()
     started = time.perf_counter()
     tower.ok("POST", "/v1/apply", documents, "application/yaml")
     peak_rss = rss_before
     deadline = time.time() + timeout
     while (len(acked) < sites or len(running) < sites) and time.time() < deadline:
-        now = time.perf_counter() - started
-        for site, revision in tower.host_revisions("sim-").items():
-            if site not in acked and revision > before.get(site, 0):
-                acked[site] = now
-        status = tower.ok("GET", f"/v1/deployments/{app}/status")
-        now = time.perf_counter() - started
-        for entry in status["sites"]:
-            instances = entry.get("instances", [])
-            if (entry["site"] not in running and instances
-                    and all(i.get("state") == "running" and i.get("version") == version for i in instances)):
-                running[entry["site"]] = now
+        for stamp, host, revision, images in timing.read():
+            seconds = (stamp - started_ns) / 1e9
+            if host not in acked and revision > before.get(host, 0):
+                acked[host] = seconds
+            if host not in running and image in images:
+                running[host] = seconds
         peak_rss = max(peak_rss, tower.resources()[0])
-        time.sleep(0.1)
+        time.sleep(0.05)
     elapsed = time.perf_counter() - started
     rss_after, cpu_after = tower.resources()
     bytes_after = tower.session_bytes()
-    print(f"  acknowledged   {percentiles(list(acked.values()))} s  ({len(acked)}/{sites})")
-    print(f"  running {version:<6} {percentiles(list(running.values()))} s  ({len(running)}/{sites})")
+    print(f"  checkpointed by the host (acknowledged)  {percentiles(list(acked.values()))} s  ({len(acked)}/{sites})")
+    print(f"  {image} running  {percentiles(list(running.values()))} s  ({len(running)}/{sites})")
     print(f"  tower: {rss_after / 1024:.0f} MiB resident (peak seen {peak_rss / 1024:.0f} MiB), "
           f"CPU {100 * (cpu_after - cpu_before) / elapsed:.0f}% of one core over {elapsed:.1f} s")
     sent, received = bytes_after[0] - bytes_before[0], bytes_after[1] - bytes_before[1]
@@ -236,6 +266,9 @@ def main() -> int:
     n = args.sites
     timeout = 120 + n * 0.05
     work = Path(tempfile.mkdtemp(prefix="outpost-fleet-bench-"))
+    # The simulated hosts' identities and checkpoints (five small files each) go to memory when
+    # there is a tmpfs, so that creating 50,000 files does not time the benchmark's own disk.
+    hosts = Path(tempfile.mkdtemp(prefix="outpost-fleet-hosts-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     tower = sim = None
     try:
         tower = Tower(args.binary, work)
@@ -245,7 +278,7 @@ def main() -> int:
         print(f"fleet benchmark: {n} sites of one host, tower on loopback port {tower.port}")
 
         print("1. enrollment")
-        sim = Simulator(args.binary, work, n, args.enroll_concurrency)
+        sim = Simulator(args.binary, work, hosts, n, args.enroll_concurrency)
         started = time.perf_counter()
         sim.start()
         wait_for(f"{n} sessions", lambda: tower.sessions() >= n, timeout, every=0.5)
@@ -267,12 +300,12 @@ def main() -> int:
               f"{(bytes1[1] - bytes0[1]) * per_hour / n:.0f} from it")
 
         print("3. fan-out: first deployment on every site")
-        fan_out(tower, application("fleet", "1.0.0") + "---\n" + deployment("fleet", "1.0.0", n), "fleet", "1.0.0",
-                n, timeout)
+        fan_out(tower, sim, application("fleet", "1.0.0") + "---\n" + deployment("fleet", "1.0.0", n),
+                image("fleet", "1.0.0"), n, timeout)
         time.sleep(3)
         print("   fan-out: update to 2.0.0, every site at once")
-        fan_out(tower, application("fleet", "2.0.0") + "---\n" + deployment("fleet", "2.0.0", n), "fleet", "2.0.0",
-                n, timeout)
+        fan_out(tower, sim, application("fleet", "2.0.0") + "---\n" + deployment("fleet", "2.0.0", n),
+                image("fleet", "2.0.0"), n, timeout)
 
         print("4. REST latency with every site connected (one keep-alive connection)")
         reads = {"GET /v1/sites/NAME": [], "GET /v1/sites?limit=100": [], "GET /v1/deployments/fleet": []}
@@ -295,7 +328,8 @@ def main() -> int:
         for k in [0] + changes:
             sim.stop()
             wait_for("the sessions to close", lambda: tower.sessions() == 0, 60, every=0.5)
-            before = tower.host_revisions("sim-")
+            sim.timing.read()
+            before = dict(sim.timing.revision)
             for i in range(k):
                 name = f"change-{k}-{i}"
                 tower.ok("POST", "/v1/apply", application(name, "1.0.0") + "---\n" + deployment(name, "1.0.0", n),
@@ -303,9 +337,17 @@ def main() -> int:
             time.sleep(1)
             started = time.perf_counter()
             sim.start()
-            wait_for("every host to acknowledge", lambda: (
-                k == 0 and tower.sessions() >= n) or (k > 0 and all(
-                    r > before.get(s, 0) for s, r in tower.host_revisions("sim-").items())), timeout, every=0.5)
+            if k == 0:
+                wait_for("every session", lambda: tower.sessions() >= n, timeout, every=0.5)
+            else:
+                acked: set[str] = set()
+
+                def all_acknowledged() -> bool:
+                    for _, host, revision, _ in sim.timing.read():
+                        if revision > before.get(host, 0):
+                            acked.add(host)
+                    return len(acked) >= n
+                wait_for("every host to acknowledge", all_acknowledged, timeout, every=0.2)
             took = time.perf_counter() - started
             sent, received = tower.session_bytes()
             print(f"  K={k:<3} {sent / n:8.0f} to the host, {received / n:8.0f} from it; "
@@ -317,6 +359,7 @@ def main() -> int:
         if tower:
             tower.stop()
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(hosts, ignore_errors=True)
 
 
 if __name__ == "__main__":

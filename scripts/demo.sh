@@ -121,7 +121,7 @@ start_demo() {
   if [[ -z ${OUTPOST_BIN:-} ]]; then
     outpost_log "building $outpost_bin"
     cmake -S "$repo_root" -B "$repo_root/$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-    ninja -C "$repo_root/$build_dir" -j2 outpost
+    ninja -C "$repo_root/$build_dir" -j2 outpost outpost-agent
   fi
   [[ -x $outpost_bin ]] || outpost_die "no outpost binary at $outpost_bin"
 
@@ -154,7 +154,7 @@ start_demo() {
     outpost sites create "$name" --label "region=$region" --var "WEB_PORT=$web_port" --var "WORKER_PORT=$worker_port" >/dev/null
     token=$(outpost sites token "$name" | tail -n 1)
     outpost_start_daemon "$demo_dir/agent-$name.pid" "$demo_dir/logs/agent-$name.log" \
-      "$outpost_bin" agent --tower "$tower_url" --join "$token" --data "$demo_dir/agents/$name" \
+      "$(dirname "$outpost_bin")/outpost-agent" --tower "$tower_url" --join "$token" --data "$demo_dir/agents/$name" \
       --engine "unix://$socket" --host "$name-h1"
   done
 

@@ -24,7 +24,7 @@ Result<std::optional<SiteDesired>> Checkpoint::load() const {
 
 Status Checkpoint::save(const SiteDesired& desired) const {
   const std::string body = desired.to_json().dump();
-  return write_file_atomic(file_, sha256_hex(body) + "\n" + body, 0600);
+  return write_file_atomic(file_, sha256_hex(body) + "\n" + body, 0600, sync_);
 }
 
 }  // namespace outpost::agent

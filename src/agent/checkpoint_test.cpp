@@ -38,6 +38,18 @@ TEST_F(CheckpointTest, SavedStateLoadsBackEqual) {
   EXPECT_EQ((*loaded)->to_json(), desired.to_json());
 }
 
+TEST_F(CheckpointTest, ACachedCheckpointIsWrittenAtomicallyAndLoadsBackEqual) {
+  Checkpoint checkpoint(dir_ / "checkpoint", FileSync::cached);
+  SiteDesired desired;
+  desired.site = "shop-1";
+  desired.update({}, {{"PORT", "8080"}});
+  ASSERT_TRUE(checkpoint.save(desired).has_value());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "checkpoint.tmp"));
+  auto loaded = Checkpoint(dir_ / "checkpoint").load();
+  ASSERT_TRUE(loaded.has_value() && loaded->has_value());
+  EXPECT_EQ((*loaded)->to_json(), desired.to_json());
+}
+
 TEST_F(CheckpointTest, FlippedByteIsDetectedAsCorrupt) {
   Checkpoint checkpoint(dir_ / "checkpoint");
   SiteDesired desired;

@@ -36,7 +36,7 @@ Result<AgentIdentity> load_identity(const std::filesystem::path& data_dir) {
 }
 
 Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& token, const std::string& host,
-                             const std::filesystem::path& data_dir) {
+                             const std::filesystem::path& data_dir, const EnrollOptions& options) {
   auto endpoint = parse_tower_url(tower_url);
   if (!endpoint) return std::unexpected(endpoint.error());
   auto last_dot = token.rfind('.');
@@ -44,19 +44,22 @@ Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& to
     return fail(401, "unauthorized", "the join token is malformed (expected ID.SECRET.FINGERPRINT)");
   const std::string fingerprint = lower(token.substr(last_dot + 1));
 
-  auto ca = fetch_ca_insecure(*endpoint);
+  auto ca = options.known_ca_pem ? Result<std::string>(*options.known_ca_pem) : fetch_ca_insecure(*endpoint);
   if (!ca) return std::unexpected(ca.error());
   auto ca_info = inspect_certificate(*ca);
   if (!ca_info) return std::unexpected(ca_info.error());
   if (lower(ca_info->fingerprint) != fingerprint)
-    return fail(401, "unauthorized", "the tower at " + tower_url + " presents a CA whose fingerprint does not match the join token; refusing to enroll");
+    return fail(401, "unauthorized", "the tower at " + tower_url + (options.known_ca_pem ? " is known by a CA" : " presents a CA") +
+                                         " whose fingerprint does not match the join token; refusing to enroll");
 
   auto key = generate_private_key_pem();
   if (!key) return std::unexpected(key.error());
   auto csr = make_csr(*key, host);
   if (!csr) return std::unexpected(csr.error());
   Json request = {{"token", token}, {"host", host}, {"csr", *csr}};
-  auto response = https_request(*endpoint, HttpsClientOptions{*ca, std::nullopt, std::nullopt}, "POST", "/v1/enroll", request.dump());
+  HttpsClientOptions trusting_the_ca;
+  trusting_the_ca.ca_pem = *ca;
+  auto response = https_request(*endpoint, trusting_the_ca, "POST", "/v1/enroll", request.dump());
   if (!response) return std::unexpected(response.error());
   auto body = parse_document(response->body);
   if (response->status != 200) {
@@ -74,11 +77,11 @@ Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& to
     return fail(502, "enroll", "the tower's enrollment answer lacks site, host, certificate or ca");
   if (auto made = ensure_directory(data_dir); !made) return std::unexpected(made.error());
   // The identity file is written last: its presence means the enrollment is complete.
-  if (auto w = write_file_atomic(data_dir / "key.pem", identity.key_pem, 0600); !w) return std::unexpected(w.error());
-  if (auto w = write_file_atomic(data_dir / "cert.pem", identity.cert_pem, 0644); !w) return std::unexpected(w.error());
-  if (auto w = write_file_atomic(data_dir / "ca.pem", identity.ca_pem, 0644); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "key.pem", identity.key_pem, 0600, options.sync); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "cert.pem", identity.cert_pem, 0644, options.sync); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "ca.pem", identity.ca_pem, 0644, options.sync); !w) return std::unexpected(w.error());
   Json meta = {{"tower", tower_url}, {"site", identity.site}, {"host", identity.host}};
-  if (auto w = write_file_atomic(data_dir / "identity.json", meta.dump(2), 0644); !w) return std::unexpected(w.error());
+  if (auto w = write_file_atomic(data_dir / "identity.json", meta.dump(2), 0644, options.sync); !w) return std::unexpected(w.error());
   spdlog::info("enrolled as host {} of site {}", identity.host, identity.site);
   return identity;
 }

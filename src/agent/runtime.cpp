@@ -89,6 +89,7 @@ void AgentRuntime::save_checkpoint() {
   }
   checkpoint_dirty_ = false;
   checkpointed_revision_ = desired_.revision;
+  checkpointed_at_ = clock_.now();
   spdlog::info("desired state revision {} checkpointed", desired_.revision);
   if (!checkpoint_problem_.empty()) {
     record({"checkpoint-saved", "info", "the checkpoint is written again (revision " + std::to_string(desired_.revision) + ")",

@@ -43,6 +43,8 @@ class AgentRuntime {
 
   std::uint64_t revision() const { return desired_.revision; }
   std::uint64_t checkpointed_revision() const { return checkpointed_revision_; }
+  // When the last checkpoint was written (the epoch before any): the simulator times fan-outs by it.
+  Clock::time_point checkpointed_at() const { return checkpointed_at_; }
   // Conditions on this host a person should know about (the checkpoint cannot be written,
   // events are kept in memory only, the engine does not answer), for the status report.
   std::vector<std::string> problems() const;
@@ -97,6 +99,7 @@ class AgentRuntime {
   EventJournal* journal_ = nullptr;
   ReadinessEvents readiness_events_;
   std::uint64_t checkpointed_revision_ = 0;
+  Clock::time_point checkpointed_at_{};
   bool checkpoint_dirty_ = false;   // desired_ differs from what is on disk
   std::string checkpoint_problem_;  // the disk refused the checkpoint
   std::string damaged_problem_;     // the checkpoint was damaged and the tower has not resent yet

@@ -255,11 +255,14 @@ TEST_F(RuntimeTest, ACheckpointTheDiskRefusesIsRunFromMemoryAndWrittenWhenItCan)
   settle();
   EXPECT_EQ(running(), 2u) << "the new state runs from memory";
 
+  EXPECT_EQ(runtime->checkpointed_at(), Clock::time_point{}) << "nothing written yet";
   std::filesystem::create_directories(blocked.parent_path());
   const int before = notified;
+  clock_.advance(std::chrono::seconds(7));
   runtime->wake();
   settle();
   EXPECT_EQ(runtime->checkpointed_revision(), tower_.revision);
+  EXPECT_EQ(runtime->checkpointed_at(), clock_.now()) << "stamped when the checkpoint was written";
   EXPECT_TRUE(runtime->problems().empty());
   EXPECT_GT(notified, before) << "the session learns it can acknowledge now";
   EXPECT_TRUE(Checkpoint(blocked).load().value().has_value());

@@ -1,5 +1,7 @@
 #include <memory>
+#include <thread>
 
+#include "agent/agent_options.hpp"
 #include "cli/commands.hpp"
 
 namespace outpost::cli {
@@ -21,6 +23,11 @@ void add_tower(CLI::App& app, Invocation& invocation, Verbs& verbs) {
           "Drop an agent session after this long without any traffic; pings are sent at half of it")
       ->check(CLI::Range(2, 3600))
       ->default_str(std::to_string(options->session_timeout.count()));
+  options->handshake_threads = std::max(1u, std::thread::hardware_concurrency());
+  command->add_option("--handshake-threads", options->handshake_threads,
+                      "Threads for TLS handshakes (0: on the one thread that runs everything else)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   command->add_option("--log-level", options->log_level, "Log level")
       ->check(CLI::IsMember(kLogLevels))
       ->capture_default_str();
@@ -30,22 +37,7 @@ void add_tower(CLI::App& app, Invocation& invocation, Verbs& verbs) {
 void add_agent(CLI::App& app, Invocation& invocation, Verbs& verbs) {
   auto options = std::make_shared<agent::AgentOptions>();
   auto* command = app.add_subcommand("agent", "Run the agent of an edge host");
-  command->add_option("--tower", options->tower_url, "Tower URL https://HOST:PORT (needed to enroll)");
-  command->add_option("--join", options->join_token, "Join token (first start only)");
-  command->add_option("--data", options->data_dir, "Data directory (certificate, checkpoint)")->required();
-  command->add_option("--engine", options->engine, "Container engine socket, unix:///PATH")->capture_default_str();
-  command->add_option("--host", options->host_name, "Host name (default: this machine's)");
-  command->add_option("--session-timeout", options->session_timeout,
-                      "Give up a tower session after this many seconds without traffic; pings go out at half of it")
-      ->check(CLI::Range(2, 3600))
-      ->capture_default_str();
-  command->add_option("--event-buffer", options->event_buffer,
-                      "Events kept for the tower while it is unreachable; the oldest are dropped beyond this")
-      ->check(CLI::Range(10, 100000))
-      ->capture_default_str();
-  command->add_option("--log-level", options->log_level, "Log level")
-      ->check(CLI::IsMember(kLogLevels))
-      ->capture_default_str();
+  agent::add_agent_options(*command, *options);
   verbs.push_back({command, [&invocation, options] { return invocation.environment.run_agent(*options); }});
 }
 

@@ -2,6 +2,8 @@
 // with an in-memory tower.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <sstream>
 
 #include "cli/cli_app_fixture.hpp"
@@ -63,6 +65,16 @@ TEST_F(EventsCommand, TheTowerTakesItsSessionTimeout) {
   EXPECT_EQ(tower_options.session_timeout, std::chrono::seconds(5));
   EXPECT_EQ(run({"tower", "--data", "/d", "--session-timeout", "1"}), 1);
   EXPECT_EQ(run({"tower", "--data", "/d", "--session-timeout", "3601"}), 1);
+}
+
+TEST_F(EventsCommand, TheTowerTakesItsHandshakeThreads) {
+  EXPECT_EQ(run({"tower", "--data", "/d"}), 0);
+  EXPECT_EQ(tower_options.handshake_threads, std::max(1u, std::thread::hardware_concurrency())) << "one per core";
+  EXPECT_EQ(run({"tower", "--data", "/d", "--handshake-threads", "0"}), 0);
+  EXPECT_EQ(tower_options.handshake_threads, 0u);
+  EXPECT_EQ(run({"tower", "--data", "/d", "--handshake-threads", "3"}), 0);
+  EXPECT_EQ(tower_options.handshake_threads, 3u);
+  EXPECT_EQ(run({"tower", "--data", "/d", "--handshake-threads", "65"}), 1);
 }
 
 }  // namespace

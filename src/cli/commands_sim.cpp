@@ -27,12 +27,16 @@ namespace {
 struct SimArgs {
   int sites = 10;
   int hosts_per_site = 1;
+  int apps_per_site = 0;
+  int failing_percent = 0;
   std::vector<std::string> labels;
   std::string prefix = "sim";
   std::string duration = "60s";
   std::string work_dir;
+  std::string timing_file;
   std::string log_level = "warn";
   int enroll_concurrency = 4;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
 constexpr int sites_per_apply = 500;
@@ -43,12 +47,27 @@ std::string site_name(const std::string& prefix, int index) {
   return prefix + "-" + number;
 }
 
+// K applications of one container each and a deployment of each on every site of this run.
+std::string simulated_applications(const std::string& prefix, int count) {
+  std::string documents;
+  for (int i = 1; i <= count; ++i) {
+    const std::string name = prefix + "-app-" + std::to_string(i);
+    const Json container = {{"name", "main"}, {"image", "registry.local/sim/" + name + ":1"}};
+    const Json service = {{"name", "main"}, {"containers", Json::array({container})}};
+    documents += "---\n" + Json{{"kind", "application"}, {"name", name}, {"version", "1"},
+                                 {"services", Json::array({service})}}.dump() + "\n";
+    documents += "---\n" + Json{{"kind", "deployment"}, {"name", name}, {"application", name}, {"version", "1"},
+                                 {"placement", {{"sites", "sim-prefix = " + prefix}}}}.dump() + "\n";
+  }
+  return documents;
+}
+
 Status simulate(const VerbContext& context, const SimArgs& args) {
   // Thousands of agents logging every action would drown the progress lines.
   spdlog::set_level(spdlog::level::from_str(args.log_level));
   auto duration = parse_duration(args.duration, "--duration");
   if (!duration) return std::unexpected(duration.error());
-  Json labels = {{"sim", "true"}};
+  Json labels = {{"sim", "true"}, {"sim-prefix", args.prefix}};
   for (const auto& label : args.labels) {
     auto equals = label.find('=');
     if (equals == std::string::npos || equals == 0)
@@ -63,6 +82,12 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
   const auto started = std::chrono::steady_clock::now();
   auto elapsed = [&started] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
 
+  if (args.apps_per_site > 0) {
+    auto applied = context.api.send_text("POST", "/v1/apply", simulated_applications(args.prefix, args.apps_per_site),
+                                         "application/yaml");
+    if (!applied) return std::unexpected(applied.error());
+    context.err << "applied " << args.apps_per_site << " applications deployed to every site" << std::endl;
+  }
   // Sites go in through /v1/apply, many per request: one store transaction each.
   for (int first = 1; first <= args.sites; first += sites_per_apply) {
     std::string documents;
@@ -74,15 +99,31 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
     context.err << "created " << last << "/" << args.sites << " sites in " << elapsed() << " s" << std::endl;
   }
 
+  // The CA once, over the CLI's pinned connection: each host checks it against its token's
+  // fingerprint instead of fetching it again.
+  auto ca = context.api.get("/v1/ca");
+  if (!ca) return std::unexpected(ca.error());
+  agent::EnrollOptions enroll_options;
+  enroll_options.known_ca_pem = string_or(*ca, "certificate");
+  enroll_options.sync = FileSync::cached;  // see agent::Checkpoint: the simulator's disk is not what is measured
+
+  sim::SimOptions options;
+  options.threads = args.threads;
+  options.duration = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  options.timing_file = args.timing_file;
+  sim::Simulation simulation(options, context.out);
+  if (auto ok = simulation.start(); !ok) return ok;
+  context.out << "running up to " << args.sites * args.hosts_per_site << " simulated hosts for "
+              << options.duration.count() << " s, each from its enrollment on" << std::endl;
+
   // Each site's token and enrollments, several sites at once: a host's key, its CSR and the
-  // tower's answer are independent of every other host's.
-  std::vector<sim::SimHost> hosts(static_cast<std::size_t>(args.sites) * static_cast<std::size_t>(args.hosts_per_site));
+  // tower's answer are independent of every other host's. A host runs as soon as it is enrolled.
   std::atomic<int> next_site{1};
   std::atomic<int> enrolled_sites{0};
   std::mutex failure_lock;
   std::optional<Error> failure;
   auto enroll_sites = [&] {
-    for (int i = next_site++; i <= args.sites; i = next_site++) {
+    for (int i = next_site++; i <= args.sites && !simulation.stopping(); i = next_site++) {
       const std::string site = site_name(args.prefix, i);
       std::string token;
       for (int h = 1; h <= args.hosts_per_site; ++h) {
@@ -94,14 +135,14 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
           if (!issued) identity = std::unexpected(issued.error());
           else token = (*issued)["token"].get<std::string>();
         }
-        if (!identity && !token.empty()) identity = agent::enroll(context.api.tower_url(), token, host, data_dir);
+        if (!identity && !token.empty()) identity = agent::enroll(context.api.tower_url(), token, host, data_dir, enroll_options);
         if (!identity) {
           std::lock_guard lock(failure_lock);
           if (!failure) failure = identity.error();
-          next_site = args.sites + 1;  // the others stop after their current site
+          simulation.stop();
           return;
         }
-        hosts[static_cast<std::size_t>(i - 1) * args.hosts_per_site + (h - 1)] = {std::move(*identity), data_dir};
+        simulation.add({std::move(*identity), data_dir, sim::failing_site(i, args.failing_percent)});
       }
       const int done = ++enrolled_sites;
       if (done % 500 == 0 || done == args.sites) {
@@ -113,15 +154,14 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
   };
   std::vector<std::thread> workers;
   for (int w = 0; w < args.enroll_concurrency; ++w) workers.emplace_back(enroll_sites);
+  simulation.wait();
   for (auto& worker : workers) worker.join();
-  if (failure) return std::unexpected(*failure);
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*duration);
-  context.out << "running " << hosts.size() << " simulated hosts for " << seconds.count() << " s" << std::endl;
-  sim::run_hosts(hosts, seconds, context.out);
   if (args.work_dir.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(work_dir, ignored);
   }
+  if (failure) return std::unexpected(*failure);
+  context.out << "simulation ended after " << options.duration.count() << " s" << std::endl;
   return {};
 }
 
@@ -132,6 +172,19 @@ void add_sim_command(CLI::App& app, Invocation& invocation, Verbs& verbs) {
   auto* command = app.add_subcommand("sim", "Run many simulated sites (real agent code, simulated engine) against a tower");
   command->add_option("--sites", args->sites, "How many sites")->check(CLI::Range(1, 100000))->capture_default_str();
   command->add_option("--hosts-per-site", args->hosts_per_site, "Hosts per site")->check(CLI::Range(1, 16))->capture_default_str();
+  command->add_option("--apps-per-site", args->apps_per_site,
+                      "Also apply this many one-container applications, each deployed to every simulated site")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  command->add_option("--failing", args->failing_percent,
+                      "Per cent of sites whose simulated engine fails every container start")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  command->add_option("--threads", args->threads, "Threads the simulated hosts share")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command->add_option("--timing-file", args->timing_file,
+                      "Write a line per change each host sees (revision, running images), for benchmarks");
   command->add_option("--label", args->labels, "Label KEY=VALUE of every simulated site (repeatable)")->allow_extra_args(false);
   command->add_option("--prefix", args->prefix, "Site names are PREFIX-000001, ...")->capture_default_str();
   command->add_option("--duration", args->duration, "Stop after this long, e.g. 60s or 10m")->capture_default_str();

@@ -38,7 +38,7 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return out.str();
 }
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode, FileSync sync) {
   const auto temp = path.string() + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return io_error("cannot create", temp);
@@ -48,7 +48,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     ::unlink(temp.c_str());
     return error;
   }
-  if (::fsync(fd) != 0) {
+  if (sync == FileSync::durable && ::fsync(fd) != 0) {
     auto error = io_error("cannot sync", temp);
     ::close(fd);
     ::unlink(temp.c_str());
@@ -60,6 +60,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     ::unlink(temp.c_str());
     return error;
   }
+  if (sync == FileSync::cached) return {};
   // Make the rename itself durable.
   if (int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
     ::fsync(dir);

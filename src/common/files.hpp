@@ -10,7 +10,12 @@ namespace outpost {
 
 Result<std::string> read_file(const std::filesystem::path& path);
 // `mode` applies to the new file (e.g. 0600 for keys and tokens).
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
+// Whether a write must reach the disk before it returns (fsync of the file and of its folder)
+// or may stay in the page cache, surviving a process restart but not a power loss.
+enum class FileSync { durable, cached };
+
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644,
+                         FileSync sync = FileSync::durable);
 // Appends without syncing: what the page cache holds survives a crash of the process, which is
 // what logs and buffers need; only a power loss may take the tail.
 Status append_file(const std::filesystem::path& path, std::string_view content, unsigned mode = 0600);

@@ -237,10 +237,18 @@ Result<HttpResponse> https_request(const Endpoint& endpoint, const HttpsClientOp
                                    const std::string& body, const std::map<std::string, std::string>& headers) {
   auto request = build_request(endpoint, method, target, body, headers);
   if (!request) return std::unexpected(request.error());
-  auto tls = make_client_tls(options.ca_pem, options.client_cert_pem, options.client_key_pem);
+  auto tls = options.prepared_tls ? Result<std::shared_ptr<ssl::context>>(options.prepared_tls)
+                                  : make_client_tls(options.ca_pem, options.client_cert_pem, options.client_key_pem);
   if (!tls) return std::unexpected(tls.error());
   Exchange exchange{endpoint, std::move(*request), true, std::chrono::steady_clock::now() + options.timeout};
   return run(std::move(exchange), **tls, options.timeout);
+}
+
+Result<HttpsClientOptions> with_prepared_tls(HttpsClientOptions options) {
+  auto tls = make_client_tls(options.ca_pem, options.client_cert_pem, options.client_key_pem);
+  if (!tls) return std::unexpected(tls.error());
+  options.prepared_tls = std::move(*tls);
+  return options;
 }
 
 Result<std::string> fetch_ca_insecure(const Endpoint& endpoint, std::chrono::milliseconds timeout) {

@@ -4,8 +4,11 @@
 // except fetch_ca_insecure(), whose result the caller must check against a known fingerprint.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/asio/ssl/context.hpp>
 
 #include "common/result.hpp"
 
@@ -31,7 +34,13 @@ struct HttpsClientOptions {
   std::optional<std::string> client_cert_pem;   // mutual TLS
   std::optional<std::string> client_key_pem;
   std::chrono::milliseconds timeout{15000};
+  // Built once from the fields above by with_prepared_tls(), for a caller that sends many
+  // requests: OpenSSL 3 decoding the PEMs costs more than a request on loopback.
+  std::shared_ptr<boost::asio::ssl::context> prepared_tls;
 };
+
+// The options with their TLS context built now; fails on a bad CA, certificate or key.
+Result<HttpsClientOptions> with_prepared_tls(HttpsClientOptions options);
 
 // Sends one request. A failure to connect, a TLS failure or a timeout is Error{status=0,
 // code="unreachable", message naming the endpoint and the cause}; an HTTP error status is NOT an

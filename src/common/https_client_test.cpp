@@ -176,6 +176,25 @@ TEST_F(HttpsClientTest, RequestSucceedsAgainstTheRightCa) {
   EXPECT_EQ(seen["peer_cn"], "") << "no client certificate was configured";
 }
 
+TEST_F(HttpsClientTest, APreparedContextServesManyRequestsAndStillVerifiesTheTower) {
+  auto prepared = with_prepared_tls(trusting_our_ca());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  ASSERT_TRUE(prepared->prepared_tls);
+  for (int i = 0; i < 3; ++i) {
+    auto response = https_request(server->endpoint(), *prepared, "GET", "/v1/sites");
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->status, 200);
+  }
+  auto other = CertificateAuthority::create("Other CA", clock).value();
+  auto options = trusting_our_ca();
+  options.ca_pem = other.certificate_pem();
+  auto elsewhere = with_prepared_tls(options);
+  ASSERT_TRUE(elsewhere);
+  EXPECT_FALSE(https_request(server->endpoint(), *elsewhere, "GET", "/v1/sites")) << "a CA that did not sign the tower";
+  options.ca_pem = "not a certificate";
+  EXPECT_FALSE(with_prepared_tls(options)) << "a bad CA fails when preparing, not on the first request";
+}
+
 TEST_F(HttpsClientTest, CallerContentTypeWinsAndEmptyBodyGetsNone) {
   auto yaml = https_request(server->endpoint(), trusting_our_ca(), "PUT", "/v1/apply", "kind: application",
                             {{"Content-Type", "application/yaml"}});

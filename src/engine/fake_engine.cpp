@@ -104,6 +104,7 @@ awaitable<Result<std::string>> FakeEngine::create(PlannedContainer spec) {
   ids_by_name_.emplace(container.name, container.id);
   std::string id = container.id;
   containers_.emplace(id, std::move(container));
+  note_change();
   co_return id;
 }
 
@@ -113,11 +114,14 @@ awaitable<Status> FakeEngine::start(std::string id) {
   ContainerInfo* container = find(id);
   if (!container) co_return no_such_container(id);
   if (container->state == "running") co_return Status{};
-  if (auto it = start_failures_.find(container->name); it != start_failures_.end()) {
+  note_change();
+  const auto failure = start_failures_.find(container->name);
+  if (failure != start_failures_.end() || every_start_failure_) {
+    const std::string message = failure != start_failures_.end() ? failure->second : *every_start_failure_;
     container->state = "exited";
     container->exit_code = 127;
-    container->error = it->second;
-    co_return fail(500, "engine", it->second);
+    container->error = message;
+    co_return fail(500, "engine", message);
   }
   container->state = "running";
   container->exit_code = 0;
@@ -133,6 +137,7 @@ awaitable<Status> FakeEngine::stop(std::string id, int /*timeout_seconds*/) {
   ContainerInfo* container = find(id);
   if (!container) co_return no_such_container(id);
   if (container->state != "running") co_return Status{};
+  note_change();
   container->state = "exited";
   container->exit_code = 143;  // ended by SIGTERM, as a well-behaved process would
   container->finished_at = timestamp();
@@ -149,6 +154,7 @@ awaitable<Status> FakeEngine::remove(std::string id) {
   }
   ids_by_name_.erase(it->second.name);
   containers_.erase(it);
+  note_change();
   co_return Status{};
 }
 
@@ -231,6 +237,7 @@ bool FakeEngine::crash(const std::string& id, int exit_code) {
   container->state = "exited";
   container->exit_code = exit_code;
   container->finished_at = timestamp();
+  note_change();
   return true;
 }
 
@@ -240,6 +247,7 @@ std::string FakeEngine::add_container(ContainerInfo container) {
   ids_by_name_[container.name] = container.id;
   std::string id = container.id;
   containers_[id] = std::move(container);
+  note_change();
   return id;
 }
 

@@ -67,6 +67,8 @@ class FakeEngine final : public Engine {
   // container is left "exited" with the message as its error.
   void set_start_failure(std::string name, std::string message);
   void clear_start_failure(const std::string& name);
+  // Every start of any container fails with `message` (a broken host); nullopt clears it.
+  void fail_every_start(std::optional<std::string> message) { every_start_failure_ = std::move(message); }
   // Every removal of the container named `name` fails until cleared (e.g. "device busy").
   void set_remove_failure(std::string name, std::string message);
   void clear_remove_failure(const std::string& name);
@@ -94,6 +96,11 @@ class FakeEngine final : public Engine {
   std::vector<ContainerInfo> containers() const;
   std::optional<ContainerInfo> find_by_name(const std::string& name) const;
   const CallCounts& calls() const { return calls_; }
+  // Moves whenever a container is created, started, stopped, removed or crashes, so an observer
+  // can tell cheaply whether anything changed since it last looked.
+  std::uint64_t changes() const { return changes_; }
+  // The clock's time at the last of those changes.
+  Clock::time_point changed_at() const { return changed_at_; }
   void reset_calls() { calls_ = {}; }
 
  private:
@@ -114,7 +121,14 @@ class FakeEngine final : public Engine {
   std::map<std::string, ExecResult> exec_results_;
   ExecHandler exec_handler_;
   std::map<std::string, std::vector<std::string>> logs_;
+  std::optional<std::string> every_start_failure_;
   CallCounts calls_;
+  std::uint64_t changes_ = 0;
+  Clock::time_point changed_at_{};
+  void note_change() {
+    ++changes_;
+    changed_at_ = clock_.now();
+  }
 };
 
 }  // namespace outpost

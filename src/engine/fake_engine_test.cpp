@@ -157,6 +157,42 @@ TEST_F(FakeEngineTest, StartFailureLeavesTheContainerExitedWithTheError) {
   EXPECT_EQ(info.error, "executable file not found");
 }
 
+TEST_F(FakeEngineTest, ABrokenHostFailsEveryStartUntilCleared) {
+  engine.add_image("reg/app:1");
+  engine.fail_every_start("exec format error");
+  const std::string a = run_to_completion(engine.create(planned("a"))).value();
+  const std::string b = run_to_completion(engine.create(planned("b"))).value();
+  EXPECT_EQ(run_to_completion(engine.start(a)).error().message, "exec format error");
+  EXPECT_EQ(run_to_completion(engine.start(b)).error().message, "exec format error");
+  EXPECT_EQ(run_to_completion(engine.inspect(b)).value().state, "exited");
+  engine.fail_every_start(std::nullopt);
+  EXPECT_TRUE(run_to_completion(engine.start(b)).has_value());
+  EXPECT_EQ(run_to_completion(engine.inspect(b)).value().state, "running");
+}
+
+TEST_F(FakeEngineTest, ChangesMoveOnEveryStateChangeAndNotOnReads) {
+  engine.add_image("reg/app:1");
+  const auto before = engine.changes();
+  const std::string id = run_to_completion(engine.create(planned("a"))).value();
+  const auto created = engine.changes();
+  EXPECT_GT(created, before);
+  (void)run_to_completion(engine.list({}));
+  (void)run_to_completion(engine.inspect(id));
+  EXPECT_EQ(engine.changes(), created);
+  clock.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(run_to_completion(engine.start(id)).has_value());
+  const auto started = engine.changes();
+  EXPECT_GT(started, created);
+  EXPECT_EQ(engine.changed_at(), clock.now());
+  ASSERT_TRUE(run_to_completion(engine.start(id)).has_value());  // already running: nothing changes
+  EXPECT_EQ(engine.changes(), started);
+  ASSERT_TRUE(engine.crash(id, 1));
+  EXPECT_GT(engine.changes(), started);
+  const auto crashed = engine.changes();
+  ASSERT_TRUE(run_to_completion(engine.remove(id)).has_value());
+  EXPECT_GT(engine.changes(), crashed);
+}
+
 TEST_F(FakeEngineTest, UnreachableFailsEveryCall) {
   engine.set_unreachable(true);
   EXPECT_EQ(run_to_completion(engine.list({})).error().code, "engine_unreachable");

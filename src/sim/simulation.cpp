@@ -2,13 +2,18 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
-#include <memory>
 #include <ostream>
 
 #include "agent/event_journal.hpp"
@@ -23,56 +28,174 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr auto observe_every = std::chrono::milliseconds(10);
+
 // One simulated host: the agent's parts as `outpost agent` wires them, over a fake engine and
 // an in-memory journal; the checkpoint lives in the host's enrolled data directory.
 struct SimulatedHost {
-  SimulatedHost(asio::io_context& io, const agent::AgentIdentity& identity, const std::filesystem::path& checkpoint,
-                const Clock& clock, Random& random)
-      : engine(clock),
+  SimulatedHost(asio::io_context& io, const SimHost& host, const Clock& clock, Random& random)
+      : name(host.identity.site + "/" + host.identity.host),
+        engine(clock),
         journal(journal_storage, agent::JournalLimits{}, clock, random),
-        runtime(io.get_executor(), engine, agent::Checkpoint(checkpoint), identity.site, identity.host, clock) {
+        runtime(io.get_executor(), engine, agent::Checkpoint(host.data_dir / "checkpoint", FileSync::cached), host.identity.site,
+                host.identity.host, clock) {
     journal.load();
     runtime.set_journal(&journal);
     (void)runtime.load_checkpoint();
+    if (host.failing) engine.fail_every_start("simulated failure: this host fails every container start");
   }
+  std::string name;
   FakeEngine engine;
   agent::DiscardingJournalStorage journal_storage;
   agent::EventJournal journal;
   agent::AgentRuntime runtime;
+  // What the observer saw last.
+  std::uint64_t seen_revision = 0;
+  std::uint64_t seen_changes = 0;
+  std::vector<std::string> running_images;
 };
+
+std::vector<std::string> running_images(const FakeEngine& engine) {
+  std::vector<std::string> images;
+  for (const auto& container : engine.containers())
+    if (container.state == "running") images.push_back(container.image);
+  std::sort(images.begin(), images.end());
+  return images;
+}
 
 }  // namespace
 
-int run_hosts(const std::vector<SimHost>& hosts, std::chrono::seconds duration, std::ostream& out,
-              std::chrono::seconds report_every) {
-  asio::io_context io(1);
-  SystemClock clock;
-  SeededRandom random(20261123);
-  std::size_t sessions = 0;
-  std::vector<std::unique_ptr<SimulatedHost>> simulated;
-  simulated.reserve(hosts.size());
-  for (const auto& [identity, data_dir] : hosts) {
-    simulated.push_back(std::make_unique<SimulatedHost>(io, identity, data_dir / "checkpoint", clock, random));
-    agent::SessionSettings settings;
-    settings.on_session = [&sessions](bool up) { up ? ++sessions : --sessions; };
-    asio::co_spawn(io, simulated.back()->runtime.run(), asio::detached);
-    asio::co_spawn(io, agent::run_session_loop(identity, simulated.back()->runtime, simulated.back()->journal, clock,
-                                               random, settings),
-                   asio::detached);
+// An io thread and the hosts it runs; its hosts are touched only on its thread.
+class SimulationThread {
+ public:
+  SimulationThread(Simulation& simulation, std::uint64_t seed)
+      : simulation_(simulation), random_(seed), observe_(io_), work_(io_.get_executor()) {
+    thread_ = std::thread([this] { io_.run(); });
+    asio::post(io_, [this] { observe(); });
+  }
+  ~SimulationThread() {
+    io_.stop();
+    thread_.join();
   }
 
-  const auto started = std::chrono::steady_clock::now();
-  auto print_progress = [&] {
-    std::size_t running = 0;
-    for (const auto& host : simulated)
-      for (const auto& container : host->engine.containers()) running += container.state == "running";
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-    out << "t=" << elapsed.count() << "s sessions " << sessions << "/" << simulated.size() << ", containers running "
-        << running << std::endl;
-  };
-  asio::steady_timer report(io);
+  void add(SimHost host) {
+    asio::post(io_, [this, host = std::move(host)] {
+      hosts_.push_back(std::make_unique<SimulatedHost>(io_, host, clock_, random_));
+      auto& added = *hosts_.back();
+      agent::SessionSettings settings;
+      settings.on_session = [this](bool up) { simulation_.sessions_ += up ? 1 : -1; };
+      asio::co_spawn(io_, added.runtime.run(), asio::detached);
+      asio::co_spawn(io_, agent::run_session_loop(host.identity, added.runtime, added.journal, clock_, random_, settings),
+                     asio::detached);
+    });
+  }
+
+ private:
+  void observe() {
+    // Stamped with when it happened (the checkpoint, the engine's change), not when this loop
+    // got to look: a busy thread looks late.
+    auto ns = [](Clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    };
+    std::string lines;
+    for (auto& host : hosts_) {
+      const std::uint64_t revision = host->runtime.checkpointed_revision();
+      const std::uint64_t changes = host->engine.changes();
+      if (revision == host->seen_revision && changes == host->seen_changes) continue;
+      auto images = changes == host->seen_changes ? host->running_images : running_images(host->engine);
+      simulation_.running_ += static_cast<long>(images.size()) - static_cast<long>(host->running_images.size());
+      if (simulation_.timing_) {
+        if (revision != host->seen_revision)
+          lines += Simulation::timing_line(ns(host->runtime.checkpointed_at()), host->name, revision, host->running_images);
+        if (images != host->running_images)
+          lines += Simulation::timing_line(ns(host->engine.changed_at()), host->name, revision, images);
+      }
+      host->seen_revision = revision;
+      host->seen_changes = changes;
+      host->running_images = std::move(images);
+    }
+    if (!lines.empty()) simulation_.write_timing(lines);
+    observe_.expires_after(observe_every);
+    observe_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) observe();
+    });
+  }
+
+  Simulation& simulation_;
+  asio::io_context io_{1};
+  SystemClock clock_;
+  SeededRandom random_;
+  asio::steady_timer observe_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::unique_ptr<SimulatedHost>> hosts_;
+  std::thread thread_;
+};
+
+bool failing_site(int index, int percent) {
+  if (percent <= 0 || index < 1) return false;
+  // The N·percent/100 failing sites of 1..N are spread evenly: index i fails when the running
+  // count floor(i·percent/100) steps up at it.
+  return (index * percent) / 100 != ((index - 1) * percent) / 100;
+}
+
+Simulation::Simulation(SimOptions options, std::ostream& out) : options_(std::move(options)), out_(out) {}
+
+Simulation::~Simulation() {
+  std::lock_guard lock(threads_lock_);
+  stopping_ = true;
+  threads_.clear();
+  if (timing_) std::fclose(timing_);
+}
+
+std::string Simulation::timing_line(std::int64_t unix_ns, const std::string& host, std::uint64_t revision,
+                                    std::vector<std::string> running_images) {
+  std::sort(running_images.begin(), running_images.end());
+  return fmt::format("{}\t{}\t{}\t{}\n", unix_ns, host, revision,
+                     running_images.empty() ? std::string("-") : fmt::format("{}", fmt::join(running_images, ",")));
+}
+
+Status Simulation::start() {
+  if (!options_.timing_file.empty()) {
+    timing_ = std::fopen(options_.timing_file.c_str(), "w");
+    if (!timing_)
+      return invalid("timing_file", "cannot write the timing file " + options_.timing_file.string() + ": " +
+                                        std::strerror(errno));
+  }
+  started_ = std::chrono::steady_clock::now();
+  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i)
+    threads_.push_back(std::make_unique<SimulationThread>(*this, 20261123 + i));
+  return {};
+}
+
+void Simulation::add(SimHost host) {
+  std::lock_guard lock(threads_lock_);
+  if (stopping_ || threads_.empty()) return;
+  ++hosts_;
+  threads_[next_thread_++ % threads_.size()]->add(std::move(host));
+}
+
+void Simulation::write_timing(const std::string& lines) {
+  std::lock_guard lock(timing_lock_);
+  std::fwrite(lines.data(), 1, lines.size(), timing_);
+  std::fflush(timing_);
+}
+
+void Simulation::print_progress() {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+  out_ << "t=" << elapsed.count() << "s sessions " << sessions_ << "/" << hosts_ << ", containers running " << running_
+       << std::endl;
+}
+
+void Simulation::stop() {
+  stopping_ = true;
+  control_.stop();
+}
+
+void Simulation::wait() {
+  auto& control = control_;
+  asio::steady_timer report(control);
   std::function<void()> tick = [&] {
-    report.expires_after(report_every);
+    report.expires_after(options_.report_every);
     report.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       print_progress();
@@ -80,18 +203,19 @@ int run_hosts(const std::vector<SimHost>& hosts, std::chrono::seconds duration, 
     });
   };
   tick();
-  asio::steady_timer end(io);
-  end.expires_after(duration);
+  asio::steady_timer end(control);
+  end.expires_at(started_ + options_.duration);
   end.async_wait([&](const boost::system::error_code& ec) {
     if (ec) return;
     print_progress();
-    io.stop();
+    control.stop();
   });
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
-  io.run();
-  out << "simulation ended after " << duration.count() << " s" << std::endl;
-  return 0;
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { control.stop(); });
+  control.run();
+  std::lock_guard lock(threads_lock_);
+  stopping_ = true;
+  threads_.clear();
 }
 
 }  // namespace outpost::sim

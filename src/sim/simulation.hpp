@@ -2,11 +2,22 @@
 // `outpost sim`: many simulated edge hosts in one process. Each is the real agent code (its
 // runtime, reconciler, event journal and mTLS session) over the fake engine, which "runs"
 // containers at once; only the container engine is simulated. Bounded: it stops by itself.
+//
+// Hosts are spread over a few io threads (a real fleet's agents each have their own machine; one
+// thread for 10,000 of them fell behind on pings), and each starts as soon as it is added, so
+// sessions come up while the rest of the fleet is still enrolling.
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
 
 #include "agent/identity.hpp"
 #include "common/result.hpp"
@@ -18,11 +29,67 @@ namespace outpost::sim {
 struct SimHost {
   agent::AgentIdentity identity;
   std::filesystem::path data_dir;
+  bool failing = false;  // its engine fails every container start
 };
 
-// Runs `hosts` until `duration` has passed, printing every `report_every` how many hold a
-// session and how many containers run. Returns the exit code.
-int run_hosts(const std::vector<SimHost>& hosts, std::chrono::seconds duration, std::ostream& out,
-              std::chrono::seconds report_every = std::chrono::seconds(5));
+// Whether site number `index` (1-based) is one of the `percent` per cent told to fail: exactly
+// floor(N·percent/100) of sites 1..N, spread evenly.
+bool failing_site(int index, int percent);
+
+struct SimOptions {
+  unsigned threads = 2;
+  std::chrono::seconds duration{60};  // from start()
+  std::chrono::seconds report_every{5};
+  // When set, one line per change a host sees, for benchmarks that time a fan-out on the agents'
+  // side: "UNIX_NS<TAB>SITE/HOST<TAB>CHECKPOINTED_REVISION<TAB>RUNNING_IMAGES" (images sorted,
+  // comma-separated, "-" for none). Hosts are looked at every 10 ms; a line carries the time the
+  // checkpoint was written or the engine changed, not the time it was seen.
+  std::filesystem::path timing_file;
+};
+
+class SimulationThread;
+
+class Simulation {
+ public:
+  Simulation(SimOptions options, std::ostream& out);
+  ~Simulation();  // stops and joins the threads
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Opens the timing file and starts the io threads, the progress lines and the duration.
+  Status start();
+  // Starts one host on one of the threads. Safe from any thread.
+  void add(SimHost host);
+  // Blocks until the duration has passed, SIGINT/SIGTERM arrived or stop() was called; prints
+  // the last progress and stops every host.
+  void wait();
+  // Ends wait() early (enrollment failed). Safe from any thread.
+  void stop();
+  // True once the simulation is ending: enrollment should give up.
+  bool stopping() const { return stopping_; }
+
+  // What a timing line records when a host's checkpointed revision or running images change.
+  static std::string timing_line(std::int64_t unix_ns, const std::string& host, std::uint64_t revision,
+                                 std::vector<std::string> running_images);
+
+ private:
+  friend class SimulationThread;
+  void print_progress();
+  void write_timing(const std::string& line);
+
+  SimOptions options_;
+  std::ostream& out_;
+  std::mutex threads_lock_;  // add() against the end of the simulation
+  std::vector<std::unique_ptr<SimulationThread>> threads_;
+  std::atomic<std::size_t> next_thread_{0};
+  std::atomic<std::size_t> hosts_{0};
+  std::atomic<long> sessions_{0};
+  std::atomic<long> running_{0};
+  std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point started_;
+  boost::asio::io_context control_{1};
+  std::mutex timing_lock_;
+  std::FILE* timing_ = nullptr;
+};
 
 }  // namespace outpost::sim

@@ -3,12 +3,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
+
+#include <tuple>
 
 #include "tower/agent_session.hpp"
 #include "tower/router.hpp"
@@ -54,10 +58,36 @@ http::response<http::string_body> to_http_response(const ApiResponse& api, unsig
   return res;
 }
 
-asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, TowerContext& context) {
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
-  beast::get_lowest_layer(stream).expires_after(handshake_timeout);
-  if (auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple); ec) co_return;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Runs on a strand of the handshake pool while the connection's coroutine waits on the io
+// thread, so nothing else touches the stream meanwhile. The stream's own timer is not used: its
+// handler would run on the io thread, beside this. A silent peer has its socket closed instead.
+asio::awaitable<boost::system::error_code> handshake(TlsStream& stream) {
+  auto finished = std::make_shared<bool>(false);
+  asio::steady_timer deadline(co_await asio::this_coro::executor, handshake_timeout);
+  deadline.async_wait([&stream, finished](const boost::system::error_code& ec) {
+    if (ec || *finished) return;
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(stream).socket().close(ignored);
+  });
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  *finished = true;  // the deadline's handler runs on this strand too: it sees this
+  deadline.cancel();
+  co_return ec;
+}
+
+asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, TowerContext& context,
+                            asio::thread_pool* handshakes) {
+  TlsStream stream(std::move(socket), *tls);
+  boost::system::error_code handshook;
+  if (handshakes) {
+    handshook = co_await asio::co_spawn(asio::make_strand(*handshakes), handshake(stream), asio::use_awaitable);
+  } else {
+    beast::get_lowest_layer(stream).expires_after(handshake_timeout);
+    std::tie(handshook) = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  }
+  if (handshook) co_return;
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -97,7 +127,8 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
   co_await stream.async_shutdown(use_tuple);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<asio::ssl::context> tls, TowerContext& context) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<asio::ssl::context> tls, TowerContext& context,
+                                  asio::thread_pool* handshakes) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (ec) {
@@ -106,14 +137,17 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<asio:
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), tls, context), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), tls, context, handshakes), asio::detached);
   }
 }
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls, TowerContext& context)
-    : io_(io), tls_(std::move(tls)), context_(context), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls, TowerContext& context,
+                       unsigned handshake_threads)
+    : io_(io), tls_(std::move(tls)), context_(context), acceptor_(io) {
+  if (handshake_threads > 0) handshakes_.emplace(handshake_threads);
+}
 
 Status HttpServer::listen(const std::string& address) {
   auto colon = address.rfind(':');
@@ -133,7 +167,9 @@ Status HttpServer::listen(const std::string& address) {
   return {};
 }
 
-void HttpServer::start() { asio::co_spawn(io_, accept_loop(acceptor_, tls_, context_), asio::detached); }
+void HttpServer::start() {
+  asio::co_spawn(io_, accept_loop(acceptor_, tls_, context_, handshakes_ ? &*handshakes_ : nullptr), asio::detached);
+}
 
 unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
 

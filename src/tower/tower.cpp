@@ -58,7 +58,7 @@ int run_tower(const TowerOptions& options) {
   TowerContext context{**store, repo,      identity->ca, clock,  random, identity->admin_token_sha256,
                        hub,     fleet,     placement,    rollouts, events, options.session_timeout};
 
-  HttpServer server(io, *tls, context);
+  HttpServer server(io, *tls, context, options.handshake_threads);
   if (auto listening = server.listen(options.listen); !listening) {
     std::cerr << "error: " << listening.error().message << "\n";
     return 1;

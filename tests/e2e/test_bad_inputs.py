@@ -5,6 +5,8 @@ import copy
 import json
 import random
 import re
+import socket
+import time
 from typing import Any, Callable
 
 import pytest
@@ -259,3 +261,17 @@ def test_fuzzed_bodies_never_get_a_5xx_and_the_tower_stays_up(seeded, tower):
     status, body = seeded.get("/v1/ca")
     assert status == 200, f"tower stopped answering: {status} {body}"
     assert not failures, "\n".join(failures)
+
+
+def test_a_connection_that_never_starts_its_tls_handshake_is_dropped_and_holds_nobody_up(tower, api: Api):
+    silent = socket.create_connection((tower.host, tower.port), timeout=30)
+    try:
+        started = time.monotonic()
+        # The tower serves others while this connection's handshake waits on its deadline.
+        status, body = api.get("/v1/sites")
+        assert status == 200, f"{status} {body}"
+        assert silent.recv(1) == b"", "the tower closes a connection whose handshake never came"
+        waited = time.monotonic() - started
+        assert 10 < waited < 30, f"closed after {waited:.1f} s; the handshake deadline is 15 s"
+    finally:
+        silent.close()

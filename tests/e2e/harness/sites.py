@@ -38,8 +38,11 @@ def last_line(text: str) -> str:
 class SiteFactory:
     """`make_site(name, labels, vars)`; remembers every agent it started so teardown stops them."""
 
-    def __init__(self, binary: Path, tower: Tower, cli: Cli, api: Api, engine: Engine, work_dir: Path):
+    def __init__(self, binary: Path, tower: Tower, cli: Cli, api: Api, engine: Engine, work_dir: Path,
+                 agent_binary: Path | None = None):
+        """`agent_binary`: run agents as that `outpost-agent` instead of `outpost agent`."""
         self.binary = binary
+        self.agent_command = [agent_binary] if agent_binary else [binary, "agent"]
         self.tower = tower
         self.cli = cli
         self.api = api
@@ -88,7 +91,7 @@ class SiteFactory:
     def start_agent(self, site: str, token: str, host: str, *, netns: NetworkLink | None = None,
                     agent_args: Sequence[str] = ()) -> Daemon:
         prefix = netns.prefix() if netns else []
-        argv = [*prefix, self.binary, "agent", "--tower", self.tower.url, "--join", token, "--data",
+        argv = [*prefix, *self.agent_command, "--tower", self.tower.url, "--join", token, "--data",
                 self.data_dir(host), "--engine", self.engine.url, "--host", host, *agent_args]
         agent = Daemon(f"agent {site}/{host}", argv, self.work_dir / "agents" / f"{host}.log")
         self.agents.append(agent)
