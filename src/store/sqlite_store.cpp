@@ -38,6 +38,7 @@ struct Statements {
   sqlite::Statement begin, commit, rollback;
   sqlite::Statement get_revision, set_revision;
   sqlite::Statement get, get_revisions, upsert, erase;
+  sqlite::Statement range_keys, erase_range;
   sqlite::Statement list_bounded, list_unbounded;
 };
 
@@ -58,6 +59,8 @@ Result<Statements> prepare_statements(sqlite::Connection& db) {
        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
        "mod_revision = excluded.mod_revision"},
       {&s.erase, "DELETE FROM kv WHERE key = ?1"},
+      {&s.range_keys, "SELECT key FROM kv WHERE key >= ?1 AND key < ?2 ORDER BY key"},
+      {&s.erase_range, "DELETE FROM kv WHERE key >= ?1 AND key < ?2"},
       {&s.list_bounded,
        "SELECT key, value, create_revision, mod_revision FROM kv "
        "WHERE key >= ?1 AND key > ?2 AND key < ?3 ORDER BY key LIMIT ?4"},
@@ -194,6 +197,7 @@ class SqliteStore final : public Store {
       auto applied = apply(ops, events);
       if (!applied) return applied;
       new_revision = *applied;
+      if (events.empty()) return new_revision;
       last_committed_ = new_revision;
       // Still under the write lock: batches enter the queue in revision order.
       hub_.enqueue(new_revision, std::move(events));
@@ -218,19 +222,56 @@ class SqliteStore final : public Store {
  private:
   static Status validate_ops(const std::vector<TxnOp>& ops) {
     // Every condition is checked against the state before the transaction, as etcd does; a key
-    // named twice would make that ambiguous, so it is refused.
+    // named twice (or inside a range the transaction removes) would make that ambiguous, so it
+    // is refused.
     std::set<std::string_view> seen;
+    std::vector<const TxnOp*> ranges;
     for (const auto& op : ops) {
       if (auto valid = validate_key(op.key); !valid) return valid;
       if (op.expected_revision && *op.expected_revision < 0) {
         return bad_request("expected revision of key " + op.key + " must not be negative",
                            "expected_revision");
       }
-      if (!seen.insert(op.key).second) {
+      if (op.kind == TxnOp::Kind::remove_range) {
+        if (op.expected_revision) {
+          return bad_request("a range removal takes no expected revision (from " + op.key + ")",
+                             "expected_revision");
+        }
+        if (op.range_end.empty()) {
+          return bad_request("a range removal needs the end of its range (from " + op.key + ")",
+                             "range_end");
+        }
+        ranges.push_back(&op);
+      } else if (!seen.insert(op.key).second) {
         return bad_request("key " + op.key + " appears more than once in one transaction", "key");
       }
     }
+    for (const TxnOp* range : ranges) {
+      for (std::string_view key : seen) {
+        if (key >= range->key && key < range->range_end) {
+          return bad_request("key " + std::string(key) +
+                                 " lies in a range the same transaction removes",
+                             "key");
+        }
+      }
+    }
     return {};
+  }
+
+  // Removes the keys in [op.key, op.range_end), one watch event per key removed.
+  Status remove_range(const TxnOp& op, std::int64_t new_revision, std::vector<WatchEvent>& events) {
+    {
+      auto query = statements_.range_keys.execute();
+      query.bind_bytes(1, op.key).bind_bytes(2, op.range_end);
+      while (true) {
+        auto row = query.step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) break;
+        events.push_back(
+            WatchEvent{WatchEvent::Type::remove, KeyValue{query.column_bytes(0), {}, 0, new_revision}});
+      }
+    }
+    return statements_.erase_range.execute().bind_bytes(1, op.key).bind_bytes(2, op.range_end).run();
   }
 
   Result<std::int64_t> read_revision() {
@@ -259,6 +300,12 @@ class SqliteStore final : public Store {
     const std::int64_t new_revision = *current_revision + 1;
 
     for (const auto& op : ops) {
+      if (op.kind == TxnOp::Kind::remove_range) {
+        if (auto removed = remove_range(op, new_revision, events); !removed) {
+          return std::unexpected(std::move(removed.error()));
+        }
+        continue;
+      }
       auto current = read_revisions(op.key);
       if (!current) return std::unexpected(std::move(current.error()));
       if (auto allowed = check_condition(op, *current); !allowed) {
@@ -281,6 +328,8 @@ class SqliteStore final : public Store {
       }
     }
 
+    // Nothing changed (only empty ranges): no new revision, as in etcd; the rollback is free.
+    if (events.empty()) return *current_revision;
     auto counted = statements_.set_revision.execute().bind_int64(1, new_revision).run();
     if (!counted) return std::unexpected(std::move(counted.error()));
     if (auto committed = transaction.commit(); !committed) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -35,12 +36,28 @@ struct WatchEvent {
 //   expected_revision N > 0:   the key's mod_revision must be N (412 "revision_mismatch"; 404 if
 //                              the key is missing).
 // A remove of a missing key is 404 "not_found".
+// remove_range removes every key in [key, range_end), however many there are (none is fine), as
+// one operation: what etcd's DeleteRange does, so a caller that counts operations against etcd's
+// limit of 128 per transaction counts it once. It takes no condition (400), needs a non-empty
+// range_end (400), and no other operation of its transaction may name a key inside its range
+// (400, as etcd refuses a put into a range deleted by the same transaction).
 struct TxnOp {
-  enum class Kind { put, remove };
+  enum class Kind { put, remove, remove_range };
+
+  TxnOp() = default;
+  TxnOp(Kind op_kind, std::string op_key, std::string op_value, std::optional<std::int64_t> expected)
+      : kind(op_kind), key(std::move(op_key)), value(std::move(op_value)), expected_revision(expected) {}
+  static TxnOp range_removal(std::string from, std::string to) {
+    TxnOp op(Kind::remove_range, std::move(from), {}, std::nullopt);
+    op.range_end = std::move(to);
+    return op;
+  }
+
   Kind kind = Kind::put;
   std::string key;
   std::string value;
   std::optional<std::int64_t> expected_revision;
+  std::string range_end;
 };
 
 struct ListPage {
@@ -65,8 +82,8 @@ class Store {
   virtual Result<std::int64_t> remove(std::string_view key,
                                       std::optional<std::int64_t> expected_revision = std::nullopt) = 0;
   // Applies every op or none; one new revision for the whole transaction. The first failing
-  // condition is returned and nothing is written. An empty transaction is a no-op returning the
-  // current revision.
+  // condition is returned and nothing is written. A transaction that changes nothing (no ops, or
+  // only ranges with no keys in them) is a no-op returning the current revision, as in etcd.
   virtual Result<std::int64_t> commit(const std::vector<TxnOp>& ops) = 0;
   virtual Result<std::int64_t> revision() = 0;
 
