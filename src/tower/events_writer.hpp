@@ -2,8 +2,10 @@
 // Stores the "events" messages of every agent session in batched store transactions. Each
 // message used to cost one durable commit (an fsync) on the io thread; when thousands of sites
 // reconnect at once and deliver what they kept, those commits queued behind each other and held
-// up everything else the tower does. Messages that arrive together are now folded into one
-// transaction per 100 hosts, and each is acknowledged only after its transaction committed.
+// up everything else the tower does. Messages that arrive together are now folded into shared
+// transactions of at most 128 operations, and each is acknowledged only after its transaction
+// committed. A message costs one operation per new event plus at most three for its host (the
+// journal, the range that falls out of the window, an earlier tower's record): site_events.hpp.
 #include <boost/asio/any_io_executor.hpp>
 
 #include <cstddef>
@@ -38,8 +40,12 @@ class EventsWriter {
   // inside this call.
   void submit(std::string site, std::string host, const SessionHandle* session, Json message, Done done);
 
-  // Host records written per store transaction (etcd refuses more than 128 operations).
-  static constexpr std::size_t records_per_transaction = 100;
+  // Operations per store transaction: etcd refuses more than 128.
+  static constexpr std::size_t operations_per_transaction = 128;
+  // The most events one transaction takes of one message, leaving room for the host's three
+  // other operations; a longer message is spread over several transactions and acknowledged
+  // after the last.
+  static constexpr std::size_t events_per_part = operations_per_transaction - 3;
 
  private:
   struct Pending {
@@ -49,8 +55,8 @@ class EventsWriter {
     Json message;
     Done done;
   };
+  class Flush;
   void flush();
-  void write_batch(std::vector<Pending>& batch);
 
   Store& store_;
   const SessionHub& hub_;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <numeric>
+
 #include "tower/keys.hpp"
+#include "tower/site_events.hpp"
 #include "tower/tower_test_fixture.hpp"
 
 namespace outpost::tower {
@@ -20,6 +23,34 @@ Json events_message(const std::string& journal, std::vector<std::uint64_t> seqs)
   return {{"type", "events"}, {"journal", journal}, {"dropped", 0}, {"events", events}};
 }
 
+// The fixture's store, refusing every commit while `refuse` is set.
+class RefusingStore final : public Store {
+ public:
+  explicit RefusingStore(Store& inner) : inner_(inner) {}
+  bool refuse = false;
+
+  Result<std::optional<KeyValue>> get(std::string_view key) override { return inner_.get(key); }
+  Result<ListPage> list(std::string_view prefix, std::string_view start_after, std::size_t limit) override {
+    return inner_.list(prefix, start_after, limit);
+  }
+  Result<std::int64_t> put(std::string_view key, std::string_view value, std::optional<std::int64_t> expected) override {
+    return commit({{TxnOp::Kind::put, std::string(key), std::string(value), expected}});
+  }
+  Result<std::int64_t> remove(std::string_view key, std::optional<std::int64_t> expected) override {
+    return commit({{TxnOp::Kind::remove, std::string(key), {}, expected}});
+  }
+  Result<std::int64_t> commit(const std::vector<TxnOp>& ops) override {
+    if (refuse) return fail(503, "unavailable", "the store refused the write");
+    return inner_.commit(ops);
+  }
+  Result<std::int64_t> revision() override { return inner_.revision(); }
+  WatchId watch(std::string prefix, WatchCallback callback) override { return inner_.watch(std::move(prefix), std::move(callback)); }
+  void unwatch(WatchId id) override { inner_.unwatch(id); }
+
+ private:
+  Store& inner_;
+};
+
 class EventsWriterTest : public TowerFixture {
  protected:
   std::shared_ptr<QuietSession> connect(const std::string& site, const std::string& host) {
@@ -27,46 +58,79 @@ class EventsWriterTest : public TowerFixture {
     hub_->attach(site, host, session);
     return session;
   }
-  // Counts the store transactions that write events records.
-  void count_transactions() {
-    watch_ = store_->watch(keys::events_prefix, [this](const std::vector<WatchEvent>&) { ++transactions_; });
+  // Records the store transactions that write events, each as the keys it put and removed.
+  void record_transactions() {
+    watch_ = store_->watch(keys::events_prefix, [this](const std::vector<WatchEvent>& events) {
+      transactions_.emplace_back();
+      for (const auto& event : events)
+        transactions_.back().push_back((event.type == WatchEvent::Type::put ? "put " : "remove ") + event.kv.key);
+    });
+  }
+  // Submits one message and runs the writer; the ack, or nullopt when there was none.
+  std::optional<Json> deliver(const std::string& host, const SessionHandle* session, const Json& message) {
+    std::optional<Json> ack;
+    bool done = false;
+    events_->submit("ship", host, session, message, [&](std::optional<Json> result) {
+      ack = std::move(result);
+      done = true;
+    });
+    io_.poll();
+    io_.restart();
+    EXPECT_TRUE(done);
+    return ack;
+  }
+  std::vector<std::uint64_t> stored_seqs(const std::string& host) {
+    std::vector<std::uint64_t> out;
+    const ListPage page = store_->list(keys::event_numbers("ship", host)).value();
+    for (const auto& kv : page.items)
+      out.push_back(Json::parse(kv.value)["seq"].get<std::uint64_t>());
+    return out;
+  }
+  EventsJournal journal_of(const std::string& host) {
+    auto stored = store_->get(keys::events_journal("ship", host)).value();
+    if (!stored) return {};
+    return EventsJournal::from_json(Json::parse(stored->value)).value_or(EventsJournal{});
   }
   void TearDown() override {
     if (watch_) store_->unwatch(*watch_);
     TowerFixture::TearDown();
   }
   std::optional<Store::WatchId> watch_;
-  int transactions_ = 0;
+  std::vector<std::vector<std::string>> transactions_;
 };
 
 TEST_F(EventsWriterTest, MessagesArrivingTogetherShareTransactionsAndAreAckedAfterTheCommit) {
-  const int hosts = static_cast<int>(EventsWriter::records_per_transaction) + 20;
+  const int hosts = 120;
   std::vector<std::shared_ptr<QuietSession>> sessions;
   for (int i = 0; i < hosts; ++i) sessions.push_back(connect("ship", "h" + std::to_string(i)));
-  count_transactions();
+  record_transactions();
   std::vector<std::optional<Json>> acks(hosts);
   int done = 0;
   for (int i = 0; i < hosts; ++i)
     events_->submit("ship", "h" + std::to_string(i), sessions[i].get(), events_message("j-" + std::to_string(i), {1, 2}),
                     [&, i](std::optional<Json> ack) {
-                      // The record is in the store by the time the ack may go out.
-                      EXPECT_TRUE(store_->get(keys::events("ship", "h" + std::to_string(i))).value().has_value());
+                      // The events are in the store by the time the ack may go out.
+                      EXPECT_EQ(stored_seqs("h" + std::to_string(i)), (std::vector<std::uint64_t>{1, 2}));
                       acks[i] = std::move(ack);
                       ++done;
                     });
   EXPECT_EQ(done, 0);
   io_.poll();
   EXPECT_EQ(done, hosts);
-  EXPECT_EQ(transactions_, 2) << "one per " << EventsWriter::records_per_transaction << " hosts";
+  // Three operations a host (two events and its journal), so 42 hosts a transaction.
+  const std::size_t hosts_per_transaction = EventsWriter::operations_per_transaction / 3;
+  ASSERT_EQ(transactions_.size(), (hosts + hosts_per_transaction - 1) / hosts_per_transaction);
+  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), EventsWriter::operations_per_transaction);
+  EXPECT_EQ(transactions_[0].size(), hosts_per_transaction * 3) << "full transactions, not one per host";
   for (int i = 0; i < hosts; ++i) {
     ASSERT_TRUE(acks[i].has_value());
     EXPECT_EQ((*acks[i])["seq"], 2);
   }
 }
 
-TEST_F(EventsWriterTest, TwoMessagesOfOneHostInOneBatchAreFoldedInOrder) {
+TEST_F(EventsWriterTest, TwoMessagesOfOneHostInOneBatchAreAppendedInOrder) {
   auto session = connect("ship", "h1");
-  count_transactions();
+  record_transactions();
   std::vector<Json> acks;
   auto keep = [&](std::optional<Json> ack) { acks.push_back(ack.value_or(Json())); };
   events_->submit("ship", "h1", session.get(), events_message("j", {1, 2}), keep);
@@ -75,10 +139,50 @@ TEST_F(EventsWriterTest, TwoMessagesOfOneHostInOneBatchAreFoldedInOrder) {
   ASSERT_EQ(acks.size(), 2u);
   EXPECT_EQ(acks[0]["seq"], 2);
   EXPECT_EQ(acks[1]["seq"], 3);
-  EXPECT_EQ(transactions_, 1);
-  Json record = Json::parse(store_->get(keys::events("ship", "h1")).value()->value);
-  EXPECT_EQ(record["last_seq"], 3);
-  EXPECT_EQ(record["events"].size(), 3u);
+  EXPECT_EQ(transactions_.size(), 1u);
+  EXPECT_EQ(journal_of("h1"), (EventsJournal{"j", 3, 0, 4, std::nullopt}));
+  EXPECT_EQ(stored_seqs("h1"), (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST_F(EventsWriterTest, AMessageWritesItsNewEventsAndRemovesWhatLeavesTheWindowNothingElse) {
+  auto session = connect("ship", "h1");
+  for (std::uint64_t from = 1; from <= 500; from += 100) {
+    std::vector<std::uint64_t> seqs(100);
+    std::iota(seqs.begin(), seqs.end(), from);
+    ASSERT_TRUE(deliver("h1", session.get(), events_message("j", seqs)).has_value());
+  }
+  record_transactions();
+  auto ack = deliver("h1", session.get(), events_message("j", {501}));
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)["seq"], 501);
+  ASSERT_EQ(transactions_.size(), 1u);
+  EXPECT_EQ(transactions_[0], (std::vector<std::string>{"put " + keys::event("ship", "h1", 501),
+                                                        "put " + keys::events_journal("ship", "h1"),
+                                                        "remove " + keys::event("ship", "h1", 1)}));
+  auto seqs = stored_seqs("h1");
+  ASSERT_EQ(seqs.size(), max_events_per_host);
+  EXPECT_EQ(seqs.front(), 2u);
+  EXPECT_EQ(seqs.back(), 501u);
+}
+
+TEST_F(EventsWriterTest, ALongMessageIsSpreadOverTransactionsAndAcknowledgedOnce) {
+  auto session = connect("ship", "h1");
+  record_transactions();
+  std::vector<std::uint64_t> seqs(300);
+  std::iota(seqs.begin(), seqs.end(), 1);
+  int calls = 0;
+  std::optional<Json> ack;
+  events_->submit("ship", "h1", session.get(), events_message("j", seqs), [&](std::optional<Json> result) {
+    ++calls;
+    ack = std::move(result);
+  });
+  io_.poll();
+  EXPECT_EQ(calls, 1);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)["seq"], 300);
+  ASSERT_EQ(transactions_.size(), 3u);
+  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), EventsWriter::operations_per_transaction);
+  EXPECT_EQ(stored_seqs("h1"), seqs);
 }
 
 TEST_F(EventsWriterTest, AReplacedSessionIsRefusedWithoutHoldingUpTheOthers) {
@@ -92,21 +196,50 @@ TEST_F(EventsWriterTest, AReplacedSessionIsRefusedWithoutHoldingUpTheOthers) {
   io_.poll();
   EXPECT_FALSE(refused.has_value());
   EXPECT_TRUE(accepted.has_value());
-  EXPECT_FALSE(store_->get(keys::events("ship", "h1")).value().has_value());
+  EXPECT_TRUE(store_->list(keys::events_of("ship", "h1")).value().items.empty());
 }
 
 TEST_F(EventsWriterTest, DuplicatesAreAcknowledgedWithoutAWrite) {
   auto session = connect("ship", "h1");
-  std::optional<Json> first, second;
-  events_->submit("ship", "h1", session.get(), events_message("j", {1}), [&](std::optional<Json> ack) { first = ack; });
-  io_.poll();
-  io_.restart();
+  auto first = deliver("h1", session.get(), events_message("j", {1}));
   const auto revision = store_revision();
-  events_->submit("ship", "h1", session.get(), events_message("j", {1}), [&](std::optional<Json> ack) { second = ack; });
-  io_.poll();
+  auto second = deliver("h1", session.get(), events_message("j", {1}));
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(*second, *first);
   EXPECT_EQ(store_revision(), revision);
+}
+
+TEST_F(EventsWriterTest, WhatTheStoreRefusesIsNotAcknowledgedAndIsStoredOnceWhenResent) {
+  RefusingStore store(*store_);
+  EventsWriter writer(store, *hub_, io_.get_executor());
+  auto session = connect("ship", "h1");
+  auto send = [&](const Json& message) {
+    std::optional<Json> ack = Json("unset");
+    writer.submit("ship", "h1", session.get(), message, [&](std::optional<Json> result) { ack = std::move(result); });
+    io_.poll();
+    io_.restart();
+    return ack;
+  };
+  ASSERT_TRUE(send(events_message("j", {1})).has_value());
+  store.refuse = true;
+  EXPECT_FALSE(send(events_message("j", {2, 3})).has_value());
+  EXPECT_EQ(stored_seqs("h1"), (std::vector<std::uint64_t>{1}));
+  store.refuse = false;
+  auto ack = send(events_message("j", {2, 3}));
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)["seq"], 3);
+  EXPECT_EQ(send(events_message("j", {2, 3})), ack);
+  EXPECT_EQ(stored_seqs("h1"), (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST_F(EventsWriterTest, AnUnreadableJournalIsReplacedAndNewEventsFollowTheStoredOnes) {
+  auto session = connect("ship", "h1");
+  ASSERT_TRUE(deliver("h1", session.get(), events_message("j", {1, 2})).has_value());
+  ASSERT_TRUE(store_->put(keys::events_journal("ship", "h1"), "{not json").has_value());
+  auto ack = deliver("h1", session.get(), events_message("j", {3}));
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(stored_seqs("h1"), (std::vector<std::uint64_t>{1, 2, 3})) << "numbered 3, not 1 again";
+  EXPECT_EQ(journal_of("h1").next, 4u);
 }
 
 }  // namespace

@@ -110,8 +110,8 @@ TEST_F(SiteEventsHandlers, DeletingTheSiteRemovesItsEventsOnly) {
   report("ship-1", "h1", {event(1, 100, "started")});
   report("ship-2", "h1", {event(1, 100, "started")});
   ASSERT_EQ(call("DELETE", "/v1/sites/ship-1").status, 200);
-  EXPECT_FALSE(store_->get(keys::events("ship-1", "h1")).value().has_value());
-  EXPECT_TRUE(store_->get(keys::events("ship-2", "h1")).value().has_value());
+  EXPECT_TRUE(store_->list(keys::events_of("ship-1")).value().items.empty());
+  EXPECT_FALSE(store_->list(keys::events_of("ship-2")).value().items.empty());
 
   create_site_with_hosts("ship-1", {"h1"});
   EXPECT_TRUE(call("GET", "/v1/sites/ship-1/events").body["items"].empty()) << "a new site of the same name starts clean";
@@ -147,7 +147,77 @@ TEST_F(SiteEventsHandlers, TheSessionAcknowledgesWhatIsStoredAndOnlyForTheCurren
 
   ASSERT_EQ(call("DELETE", "/v1/sites/ship-1").status, 200);
   EXPECT_FALSE(submit("ship-1", "h1", newer.get(), later).has_value());
-  EXPECT_FALSE(store_->get(keys::events("ship-1", "h1")).value().has_value()) << "a deleted site is not recreated";
+  EXPECT_TRUE(store_->list(keys::events_of("ship-1")).value().items.empty()) << "a deleted site is not recreated";
+}
+
+// A tower upgraded over a store where each host's events are one record: the record is read as
+// it is, new events follow it, and it goes once newer events have pushed all of it out.
+TEST_F(SiteEventsHandlers, AnEarlierTowersRecordIsShownFollowedAndRetired) {
+  create_site_with_hosts("ship-1", {"h1", "h2"});
+  Json old_events = Json::array();
+  for (std::uint64_t seq = 1; seq <= 400; ++seq) old_events.push_back(event(seq, 1000 + static_cast<std::int64_t>(seq), "old"));
+  const Json record = {{"journal", "j-h1"}, {"last_seq", 400}, {"dropped", 2}, {"events", old_events}};
+  ASSERT_TRUE(store_->put(keys::events_record("ship-1", "h1"), record.dump()).has_value());
+  ASSERT_TRUE(store_->put(keys::events_record("ship-1", "h2"),
+                          Json{{"journal", "j-h2"}, {"last_seq", 1}, {"dropped", 0}, {"events", {event(1, 5, "other")}}}.dump())
+                  .has_value());
+
+  auto before = call("GET", "/v1/sites/ship-1/events?limit=500");
+  ASSERT_EQ(before.status, 200);
+  ASSERT_EQ(before.body["items"].size(), 401u);
+  EXPECT_EQ(kinds(before).front(), "h2:other");
+  EXPECT_EQ(before.body["items"][1]["seq"], 1);
+  EXPECT_EQ(before.body["dropped"], (Json{{"h1", 2}, {"h2", 0}}));
+
+  auto session = std::make_shared<QuietSession>();
+  hub_->attach("ship-1", "h1", session);
+  // 100 events "new" of h1's journal from seq `from`, at time 1000 + seq.
+  auto send_new = [&](const SessionHandle* current, std::uint64_t from) {
+    Json batch = Json::array();
+    for (std::uint64_t seq = from; seq < from + 100; ++seq) batch.push_back(event(seq, 1000 + static_cast<std::int64_t>(seq), "new"));
+    return submit("ship-1", "h1", current, {{"type", "events"}, {"journal", "j-h1"}, {"dropped", 2}, {"events", batch}});
+  };
+  const Json resent = {{"type", "events"}, {"journal", "j-h1"}, {"dropped", 2}, {"events", {event(400, 1400, "old")}}};
+  const auto revision = store_revision();
+  auto ack = submit("ship-1", "h1", session.get(), resent);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ((*ack)["seq"], 400) << "what the record holds is acknowledged";
+  EXPECT_EQ(store_revision(), revision) << "and not stored again";
+
+  // 200 new events: the window keeps the record's newest 300 and the 200.
+  for (std::uint64_t from = 401; from <= 600; from += 100) ASSERT_TRUE(send_new(session.get(), from).has_value());
+  auto mixed = call("GET", "/v1/sites/ship-1/events?host=h1&limit=500");
+  ASSERT_EQ(mixed.body["items"].size(), max_events_per_host);
+  EXPECT_EQ(mixed.body["items"][0]["seq"], 101);
+  EXPECT_EQ(mixed.body["items"][299]["kind"], "old");
+  EXPECT_EQ(mixed.body["items"][300]["kind"], "new");
+  EXPECT_EQ(mixed.body["items"][499]["seq"], 600);
+  EXPECT_EQ(mixed.body["dropped"], (Json{{"h1", 2}}));
+  EXPECT_TRUE(store_->get(keys::events_record("ship-1", "h1")).value().has_value()) << "it still holds shown events";
+
+  for (std::uint64_t from = 601; from <= 900; from += 100) ASSERT_TRUE(send_new(session.get(), from).has_value());
+  EXPECT_FALSE(store_->get(keys::events_record("ship-1", "h1")).value().has_value()) << "all of it has left the window";
+  auto after = call("GET", "/v1/sites/ship-1/events?host=h1&limit=500");
+  ASSERT_EQ(after.body["items"].size(), max_events_per_host);
+  EXPECT_EQ(after.body["items"][0]["seq"], 401);
+  EXPECT_EQ(after.body["items"][499]["seq"], 900);
+
+  ASSERT_EQ(call("DELETE", "/v1/sites/ship-1").status, 200);
+  EXPECT_TRUE(store_->list(keys::events_of("ship-1")).value().items.empty()) << "h2's record goes with the site too";
+}
+
+TEST_F(SiteEventsHandlers, AReEnrolledHostsNewJournalFollowsTheEventsItHadBefore) {
+  create_site_with_hosts("ship-1", {"h1"});
+  report("ship-1", "h1", {event(1, 100, "started"), event(2, 110, "exited")});
+  // The agent that enrolls again starts a new journal at seq 1.
+  Json message = {{"type", "events"}, {"journal", "j-again"}, {"dropped", 0}, {"events", {event(1, 120, "enrolled")}}};
+  auto session = std::make_shared<QuietSession>();
+  hub_->attach("ship-1", "h1", session);
+  auto ack = submit("ship-1", "h1", session.get(), message);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(*ack, (Json{{"type", "events-ack"}, {"journal", "j-again"}, {"seq", 1}}));
+  EXPECT_EQ(kinds(call("GET", "/v1/sites/ship-1/events")),
+            (std::vector<std::string>{"h1:started", "h1:exited", "h1:enrolled"}));
 }
 
 TEST_F(SiteEventsHandlers, HostProblemsAppearInTheSiteViewAndOutliveTheSession) {

@@ -5,6 +5,7 @@
 
 #include "common/duration.hpp"
 #include "common/names.hpp"
+#include "store/key_range.hpp"
 #include "tower/fleet_index.hpp"
 #include "tower/keys.hpp"
 #include "tower/router.hpp"
@@ -86,11 +87,14 @@ ApiResponse delete_site(TowerContext& context, const ApiRequest& request, const 
   if (!expected) return error_response(expected.error());
   const std::string& name = current.value.name;
   std::vector<TxnOp> ops{{TxnOp::Kind::remove, keys::site(name), {}, expected->value_or(current.revision)}};
-  for (const auto& prefix : {keys::hosts_of(name), keys::status_of(name), keys::events_of(name)}) {
+  for (const auto& prefix : {keys::hosts_of(name), keys::status_of(name)}) {
     auto page = context.store.list(prefix);
     if (!page) return error_response(page.error());
     for (const auto& kv : page->items) ops.push_back({TxnOp::Kind::remove, kv.key, {}, std::nullopt});
   }
+  // Up to 500 keys per host: one range, not one operation each, keeps the transaction within
+  // etcd's limit on operations.
+  ops.push_back(TxnOp::range_removal(keys::events_of(name), prefix_successor(keys::events_of(name)).value_or(std::string())));
   auto tokens = site_token_keys(context, name);
   if (!tokens) return error_response(tokens.error());
   for (const auto& key : *tokens) ops.push_back({TxnOp::Kind::remove, key, {}, std::nullopt});

@@ -1,5 +1,8 @@
 #pragma once
 // The store's key layout, in one place.
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <string>
 
 namespace outpost::tower::keys {
@@ -25,8 +28,17 @@ inline std::string status_of(const std::string& site) { return "/status/" + site
 inline const std::string status_prefix = "/status/";
 inline std::string rollout(const std::string& deployment) { return "/rollouts/" + deployment; }
 inline const std::string rollouts_prefix = "/rollouts/";
-inline std::string events(const std::string& site, const std::string& host) { return "/events/" + site + "/" + host; }
+// A host's events (site_events.hpp): where its agent's journal stands, and one key per event,
+// numbered by the tower in the order stored and zero-padded so that keys sort by that number.
 inline std::string events_of(const std::string& site) { return "/events/" + site + "/"; }
+inline std::string events_of(const std::string& site, const std::string& host) { return "/events/" + site + "/" + host + "/"; }
+inline std::string events_journal(const std::string& site, const std::string& host) { return events_of(site, host) + "journal"; }
+inline std::string event_numbers(const std::string& site, const std::string& host) { return events_of(site, host) + "e/"; }
+inline std::string event(const std::string& site, const std::string& host, std::uint64_t number) {
+  return fmt::format("{}{:020}", event_numbers(site, host), number);
+}
+// The single record of all a host's events that towers before per-event keys wrote.
+inline std::string events_record(const std::string& site, const std::string& host) { return "/events/" + site + "/" + host; }
 inline const std::string events_prefix = "/events/";
 
 }  // namespace outpost::tower::keys
