@@ -1,8 +1,8 @@
 #include <memory>
-#include <thread>
 
 #include "agent/agent_options.hpp"
 #include "cli/commands.hpp"
+#include "common/process_limits.hpp"
 
 namespace outpost::cli {
 namespace {
@@ -23,7 +23,7 @@ void add_tower(CLI::App& app, Invocation& invocation, Verbs& verbs) {
           "Drop an agent session after this long without any traffic; pings are sent at half of it")
       ->check(CLI::Range(2, 3600))
       ->default_str(std::to_string(options->session_timeout.count()));
-  options->handshake_threads = std::max(1u, std::thread::hardware_concurrency());
+  options->handshake_threads = available_cores();
   command->add_option("--handshake-threads", options->handshake_threads,
                       "Threads for TLS handshakes (0: on the one thread that runs everything else)")
       ->check(CLI::Range(0, 64))

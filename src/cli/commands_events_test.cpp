@@ -2,11 +2,10 @@
 // with an in-memory tower.
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include <sstream>
 
 #include "cli/cli_app_fixture.hpp"
+#include "common/process_limits.hpp"
 
 namespace outpost::cli {
 namespace {
@@ -69,7 +68,7 @@ TEST_F(EventsCommand, TheTowerTakesItsSessionTimeout) {
 
 TEST_F(EventsCommand, TheTowerTakesItsHandshakeThreads) {
   EXPECT_EQ(run({"tower", "--data", "/d"}), 0);
-  EXPECT_EQ(tower_options.handshake_threads, std::max(1u, std::thread::hardware_concurrency())) << "one per core";
+  EXPECT_EQ(tower_options.handshake_threads, available_cores()) << "one per core";
   EXPECT_EQ(run({"tower", "--data", "/d", "--handshake-threads", "0"}), 0);
   EXPECT_EQ(tower_options.handshake_threads, 0u);
   EXPECT_EQ(run({"tower", "--data", "/d", "--handshake-threads", "3"}), 0);

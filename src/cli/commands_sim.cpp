@@ -36,7 +36,7 @@ struct SimArgs {
   std::string timing_file;
   std::string log_level = "warn";
   int enroll_concurrency = 4;
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = available_cores();
 };
 
 constexpr int sites_per_apply = 500;

@@ -2,6 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace outpost {
 
 std::uint64_t raise_open_file_limit() {
@@ -14,5 +17,7 @@ std::uint64_t raise_open_file_limit() {
   }
   return static_cast<std::uint64_t>(limit.rlim_cur);
 }
+
+unsigned available_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 }  // namespace outpost

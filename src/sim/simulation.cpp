@@ -141,10 +141,14 @@ bool failing_site(int index, int percent) {
 Simulation::Simulation(SimOptions options, std::ostream& out) : options_(std::move(options)), out_(out) {}
 
 Simulation::~Simulation() {
+  stop_threads();
+  if (timing_) std::fclose(timing_);
+}
+
+void Simulation::stop_threads() {
   std::lock_guard lock(threads_lock_);
   stopping_ = true;
   threads_.clear();
-  if (timing_) std::fclose(timing_);
 }
 
 std::string Simulation::timing_line(std::int64_t unix_ns, const std::string& host, std::uint64_t revision,
@@ -213,9 +217,7 @@ void Simulation::wait() {
   asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) { control.stop(); });
   control.run();
-  std::lock_guard lock(threads_lock_);
-  stopping_ = true;
-  threads_.clear();
+  stop_threads();
 }
 
 }  // namespace outpost::sim

@@ -37,7 +37,7 @@ struct SimHost {
 bool failing_site(int index, int percent);
 
 struct SimOptions {
-  unsigned threads = 2;
+  unsigned threads = 1;  // `outpost sim` gives one per core
   std::chrono::seconds duration{60};  // from start()
   std::chrono::seconds report_every{5};
   // When set, one line per change a host sees, for benchmarks that time a fan-out on the agents'
@@ -73,6 +73,7 @@ class Simulation {
                                  std::vector<std::string> running_images);
 
  private:
+  void stop_threads();  // ends add() and joins the io threads
   friend class SimulationThread;
   void print_progress();
   void write_timing(const std::string& line);

@@ -3,12 +3,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/x509.h>
 
 #include <cctype>
@@ -34,8 +32,9 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_message = 8 * 1024 * 1024;
 constexpr auto hello_timeout = std::chrono::seconds(15);
+constexpr auto refusal_timeout = std::chrono::seconds(5);
 
-using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+using WsStream = websocket::stream<TlsSocket>;
 
 // Why this peer may not hold a session now, or empty if it may.
 std::string refusal_reason(TowerContext& context, const PeerIdentity& peer) {
@@ -56,11 +55,8 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
     beast::flat_buffer buffer;
     // The first message must be hello, naming the revision the agent has checkpointed, and it
     // must come soon: keepalive pings alone would hold a silent session open forever.
-    asio::steady_timer hello_deadline(ws_.get_executor());
+    SocketDeadline hello_deadline(ws_.next_layer());
     hello_deadline.expires_after(hello_timeout);
-    hello_deadline.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) beast::get_lowest_layer(ws_).cancel();
-    });
     auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
     (void)n;
     hello_deadline.cancel();
@@ -188,13 +184,15 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   return peer;
 }
 
-asio::awaitable<void> run_agent_session(beast::ssl_stream<beast::tcp_stream> stream,
+asio::awaitable<void> run_agent_session(TlsSocket stream,
                                         http::request<http::string_body> upgrade, TowerContext& context) {
   auto peer = verified_peer(stream.native_handle());
   std::string refused = peer ? refusal_reason(context, *peer) : "a host certificate signed by this tower is required";
   if (!refused.empty()) {
     spdlog::warn("agent session refused: {}", refused);
     auto res = refusal(upgrade.version(), http::status::unauthorized, refused);
+    SocketDeadline deadline(stream);  // a peer that never reads must not hold the connection
+    deadline.expires_after(refusal_timeout);
     co_await http::async_write(stream, res, use_tuple);
     co_return;
   }

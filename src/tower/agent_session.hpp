@@ -3,16 +3,15 @@
 // client certificate the tower's CA signed at enrollment (CN = SITE/HOST) and must still be
 // enrolled with that certificate's serial.
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "common/tls_socket.hpp"
 #include "tower/context.hpp"
 
 namespace outpost::tower {
 
-boost::asio::awaitable<void> run_agent_session(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+boost::asio::awaitable<void> run_agent_session(TlsSocket stream,
                                                boost::beast::http::request<boost::beast::http::string_body> upgrade,
                                                TowerContext& context);
 

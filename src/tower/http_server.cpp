@@ -3,17 +3,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
-#include <tuple>
-
+#include "common/tls_socket.hpp"
 #include "tower/agent_session.hpp"
 #include "tower/router.hpp"
 
@@ -58,42 +56,36 @@ http::response<http::string_body> to_http_response(const ApiResponse& api, unsig
   return res;
 }
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-// Runs on a strand of the handshake pool while the connection's coroutine waits on the io
-// thread, so nothing else touches the stream meanwhile. The stream's own timer is not used: its
-// handler would run on the io thread, beside this. A silent peer has its socket closed instead.
-asio::awaitable<boost::system::error_code> handshake(TlsStream& stream) {
-  auto finished = std::make_shared<bool>(false);
-  asio::steady_timer deadline(co_await asio::this_coro::executor, handshake_timeout);
-  deadline.async_wait([&stream, finished](const boost::system::error_code& ec) {
-    if (ec || *finished) return;
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(stream).socket().close(ignored);
-  });
-  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
-  *finished = true;  // the deadline's handler runs on this strand too: it sees this
-  deadline.cancel();
+// The connection's coroutine runs this on a strand of the handshake pool, when there is one, and
+// waits meanwhile, so nothing else touches the stream.
+asio::awaitable<boost::system::error_code> handshake(TlsSocket& stream) {
+  SocketDeadline deadline(stream, co_await asio::this_coro::executor);
+  deadline.expires_after(handshake_timeout);
+  auto [ec] = co_await stream.async_handshake(use_tuple);
   co_return ec;
+}
+
+// Errors after which there is no one left to tell what went wrong.
+bool connection_gone(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
 }
 
 asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, TowerContext& context,
                             asio::thread_pool* handshakes) {
-  TlsStream stream(std::move(socket), *tls);
-  boost::system::error_code handshook;
-  if (handshakes) {
-    handshook = co_await asio::co_spawn(asio::make_strand(*handshakes), handshake(stream), asio::use_awaitable);
-  } else {
-    beast::get_lowest_layer(stream).expires_after(handshake_timeout);
-    std::tie(handshook) = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
-  }
+  TlsSocket stream(std::move(socket), *tls, TlsRole::server);
+  const boost::system::error_code handshook =
+      handshakes ? co_await asio::co_spawn(asio::make_strand(*handshakes), handshake(stream), asio::use_awaitable)
+                 : co_await handshake(stream);
   if (handshook) co_return;
 
+  SocketDeadline deadline(stream);
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(max_body);
-    beast::get_lowest_layer(stream).expires_after(idle_timeout);
+    deadline.expires_after(idle_timeout);
     auto [read_ec, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)bytes;
     if (read_ec == http::error::body_limit) {
@@ -102,8 +94,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
       break;
     }
     if (read_ec) {
-      if (read_ec != http::error::end_of_stream && read_ec != beast::error::timeout && read_ec != asio::ssl::error::stream_truncated &&
-          read_ec != asio::error::eof) {
+      if (!connection_gone(read_ec)) {
         auto res = to_http_response(error_response(Error{400, "bad_request", "malformed HTTP request: " + read_ec.message(), {}}), 11, false);
         co_await http::async_write(stream, res, use_tuple);
       }
@@ -111,7 +102,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
     }
     auto message = parser.release();
     if (beast::websocket::is_upgrade(message) && message.target() == "/v1/session") {
-      beast::get_lowest_layer(stream).expires_never();
+      deadline.cancel();  // the session has its own timeouts
       co_await run_agent_session(std::move(stream), std::move(message), context);
       co_return;
     }
@@ -123,7 +114,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
     (void)written;
     if (write_ec || !res.keep_alive()) break;
   }
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  deadline.expires_after(std::chrono::seconds(5));
   co_await stream.async_shutdown(use_tuple);
 }
 
