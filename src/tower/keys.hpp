@@ -24,6 +24,10 @@ inline std::string status(const std::string& site, const std::string& host) { re
 inline std::string status_of(const std::string& site) { return "/status/" + site + "/"; }
 inline const std::string status_prefix = "/status/";
 inline std::string rollout(const std::string& deployment) { return "/rollouts/" + deployment; }
+inline std::string rollout_sites(const std::string& deployment) { return "/rollouts/" + deployment + "/sites/"; }
+inline std::string rollout_site(const std::string& deployment, const std::string& site) {
+  return rollout_sites(deployment) + site;
+}
 inline const std::string rollouts_prefix = "/rollouts/";
 inline std::string events(const std::string& site, const std::string& host) { return "/events/" + site + "/" + host; }
 inline std::string events_of(const std::string& site) { return "/events/" + site + "/"; }
