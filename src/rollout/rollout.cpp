@@ -48,7 +48,7 @@ class Stepper {
     for (const auto& [name, view] : views) {
       if (state_.sites.contains(name)) continue;
       SiteRollout site{State::waiting, now_, "joined the placement", state_.from_version,
-                       policy_.canary && policy_.canary->sites.matches(view->labels)};
+                       policy_.canary && policy_.canary->sites.matches(*view->labels)};
       state_.sites.emplace(name, site);
       note("site-added", name, "joined the placement");
     }
@@ -221,7 +221,7 @@ RolloutState start_rollout(const std::string& from_version, const std::string& t
   state.phase_since = now;
   int canaries = 0;
   for (const auto& view : sites) {
-    const bool canary = policy.canary && policy.canary->sites.matches(view.labels);
+    const bool canary = policy.canary && policy.canary->sites.matches(*view.labels);
     canaries += canary ? 1 : 0;
     state.sites[view.site] = SiteRollout{State::waiting, now, "waiting for its turn", from_version, canary};
   }

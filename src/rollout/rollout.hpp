@@ -39,12 +39,19 @@ namespace outpost {
 
 // What the tower knows of one placed site at the moment of a step.
 struct SiteView {
+  static inline const Labels no_labels{};
+
   std::string site;
-  Labels labels;
+  // Labels and window are borrowed: the tower keeps a view of every placed site for every
+  // deployment, and copies of them per deployment would triple the views' memory. What they
+  // point to must outlive the step.
+  const Labels* labels = &no_labels;  // never null
   bool connected = true;
   std::string running_version;
   bool healthy = false;  // every instance of the application ready and running running_version
-  std::optional<UpgradeWindow> window;  // none = always open
+  const UpgradeWindow* window = nullptr;  // none = always open
+
+  friend bool operator==(const SiteView&, const SiteView&) = default;
 };
 
 struct Decision {

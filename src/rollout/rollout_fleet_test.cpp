@@ -56,7 +56,7 @@ TEST(RolloutFleet, SiteDisconnectingWhileUpgradingIsPendingNotFailed) {
 
 TEST(RolloutFleet, SiteOutsideItsWindowIsHeldUntilTheWindowOpens) {
   Fleet fleet({"a", "b", "c"});
-  fleet.site("b").window = monday_night();
+  fleet.set_window("b", monday_night());
   Driver driver = drive(fleet, policy_from(R"({"sites-in-parallel": 2})"));
   Decision first = driver.tick();
   EXPECT_EQ(driver.state.sites.at("b").state, SiteRolloutState::held);
@@ -102,9 +102,9 @@ TEST(RolloutFleet, StateRestoredFromJsonMidRolloutContinuesIdentically) {
                                 "max-failed-sites": 1, "site-deadline": "3m"})");
   auto make_fleet = [] {
     Fleet fleet({"a", "b", "c", "d", "e", "f", "g"});
-    fleet.site("a").labels["canary"] = "true";
+    fleet.labels("a")["canary"] = "true";
     fleet.site("d").connected = false;
-    fleet.site("e").window = monday_night();
+    fleet.set_window("e", monday_night());
     fleet.break_version("c", "2.0.0");
     return fleet;
   };
@@ -128,7 +128,7 @@ TEST(RolloutFleet, StateRestoredFromJsonMidRolloutContinuesIdentically) {
 
 TEST(RolloutFleet, CanaryWaitsForEvidenceWhileEveryCanarySiteIsDisconnected) {
   Fleet fleet({"a", "c"});
-  fleet.site("c").labels["canary"] = "true";
+  fleet.labels("c")["canary"] = "true";
   fleet.site("c").connected = false;
   Driver driver = drive(fleet, policy_from(R"({"canary": {"sites": "canary = true", "healthy-for": "10m"}})"));
   EXPECT_EQ(driver.run_for(2h, 5min).versions.at("a"), "1.0.0");
@@ -204,7 +204,7 @@ TEST(RolloutFleet, SiteJoiningThePlacementMidRolloutWaitsForABatch) {
   driver.tick();
   Fleet bigger({"a", "z"});
   bigger.site("a").running_version = "2.0.0";
-  driver.fleet = bigger;
+  driver.fleet = std::move(bigger);
   Decision decision = driver.tick(1s);
   EXPECT_EQ(decision.versions.at("z"), "1.0.0");
   EXPECT_TRUE(has_event(driver.state, "site-added", "z"));

@@ -56,25 +56,6 @@ Result<std::string> text_field(const Json& object, const std::string& key, const
   return found->get<std::string>();
 }
 
-Result<SiteRollout> site_from_json(const Json& value, const std::string& field) {
-  if (!value.is_object()) return invalid(field, "must be an object");
-  SiteRollout site;
-  auto state = parse_name(site_state_names, value.value("state", Json()), field + ".state");
-  auto since = time_field(value, "since", field);
-  auto reason = text_field(value, "reason", field);
-  auto version = text_field(value, "version", field);
-  if (!state) return std::unexpected(state.error());
-  if (!since) return std::unexpected(since.error());
-  if (!reason) return std::unexpected(reason.error());
-  if (!version) return std::unexpected(version.error());
-  site.state = *state;
-  site.since = *since;
-  site.reason = std::move(*reason);
-  site.version = std::move(*version);
-  site.canary = value.value("canary", Json(false)).is_boolean() && value["canary"].get<bool>();
-  return site;
-}
-
 Result<RolloutEvent> event_from_json(const Json& value, const std::string& field) {
   if (!value.is_object()) return invalid(field, "must be an object");
   auto at = time_field(value, "at", field);
@@ -93,6 +74,30 @@ Result<RolloutEvent> event_from_json(const Json& value, const std::string& field
 std::string to_string(SiteRolloutState state) { return name_of(site_state_names, state); }
 std::string to_string(RolloutPhase phase) { return name_of(phase_names, phase); }
 
+Json SiteRollout::to_json() const {
+  return {{"state", outpost::to_string(state)}, {"since", millis(since)}, {"reason", reason}, {"version", version},
+          {"canary", canary}};
+}
+
+Result<SiteRollout> SiteRollout::from_json(const Json& value, const std::string& field) {
+  if (!value.is_object()) return invalid(field, "must be an object");
+  SiteRollout site;
+  auto state = parse_name(site_state_names, value.value("state", Json()), field + ".state");
+  auto since = time_field(value, "since", field);
+  auto reason = text_field(value, "reason", field);
+  auto version = text_field(value, "version", field);
+  if (!state) return std::unexpected(state.error());
+  if (!since) return std::unexpected(since.error());
+  if (!reason) return std::unexpected(reason.error());
+  if (!version) return std::unexpected(version.error());
+  site.state = *state;
+  site.since = *since;
+  site.reason = std::move(*reason);
+  site.version = std::move(*version);
+  site.canary = value.value("canary", Json(false)).is_boolean() && value["canary"].get<bool>();
+  return site;
+}
+
 Json RolloutEvent::to_json() const {
   Json out = {{"at", millis(at)}, {"kind", kind}, {"reason", reason}};
   if (!site.empty()) out["site"] = site;
@@ -110,10 +115,14 @@ int RolloutState::count(SiteRolloutState state) const {
 }
 
 Json RolloutState::to_json() const {
+  Json out = header_json();
   Json site_list = Json::object();
-  for (const auto& [name, site] : sites)
-    site_list[name] = {{"state", to_string(site.state)}, {"since", millis(site.since)}, {"reason", site.reason},
-                       {"version", site.version},        {"canary", site.canary}};
+  for (const auto& [name, site] : sites) site_list[name] = site.to_json();
+  out["sites"] = std::move(site_list);
+  return out;
+}
+
+Json RolloutState::header_json() const {
   Json event_list = Json::array();
   for (const auto& event : events) event_list.push_back(event.to_json());
   return {{"from-version", from_version},
@@ -124,7 +133,6 @@ Json RolloutState::to_json() const {
           {"accepted-failures", accepted_failures},
           {"started-at", millis(started_at)},
           {"phase-since", millis(phase_since)},
-          {"sites", site_list},
           {"events", event_list}};
 }
 
@@ -157,7 +165,7 @@ Result<RolloutState> RolloutState::from_json(const Json& value) {
   const Json sites = value.value("sites", Json::object());
   if (!sites.is_object()) return invalid(field + ".sites", "must be an object");
   for (const auto& [name, site_json] : sites.items()) {
-    auto site = site_from_json(site_json, field + ".sites." + name);
+    auto site = SiteRollout::from_json(site_json, field + ".sites." + name);
     if (!site) return std::unexpected(site.error());
     state.sites.emplace(name, std::move(*site));
   }

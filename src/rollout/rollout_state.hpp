@@ -45,6 +45,9 @@ struct SiteRollout {
   std::string reason;
   std::string version;  // the version this site is told to run
   bool canary = false;
+
+  Json to_json() const;
+  static Result<SiteRollout> from_json(const Json& value, const std::string& field = "site");
   friend bool operator==(const SiteRollout&, const SiteRollout&) = default;
 };
 
@@ -66,6 +69,9 @@ struct RolloutState {
   int count(SiteRolloutState state) const;
 
   Json to_json() const;
+  // to_json without "sites": a store keeps the sites apart, one key each. from_json reads it
+  // back as a state without sites.
+  Json header_json() const;
   static Result<RolloutState> from_json(const Json& value);
   friend bool operator==(const RolloutState&, const RolloutState&) = default;
 };

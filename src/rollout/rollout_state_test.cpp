@@ -36,6 +36,18 @@ TEST(RolloutState, RoundTripsThroughJsonLosslessly) {
   EXPECT_EQ(state.to_json()["phase"], "paused");
 }
 
+TEST(RolloutState, TheHeaderIsTheStateWithoutItsSitesAndEachSiteRoundTripsAlone) {
+  const RolloutState state = sample_state();
+  Json whole = state.to_json();
+  whole.erase("sites");
+  EXPECT_EQ(state.header_json(), whole);
+  RolloutState without_sites = state;
+  without_sites.sites.clear();
+  EXPECT_EQ(RolloutState::from_json(state.header_json()).value(), without_sites);
+  EXPECT_EQ(SiteRollout::from_json(state.sites.at("a").to_json()).value(), state.sites.at("a"));
+  EXPECT_EQ(SiteRollout::from_json(Json::array(), "rollout.sites.x").error().field, "rollout.sites.x");
+}
+
 TEST(RolloutState, RejectsDamagedJsonNamingTheField) {
   Json json = sample_state().to_json();
   json["phase"] = "exploding";

@@ -19,7 +19,7 @@ std::map<std::string, std::string> versions(std::initializer_list<std::pair<cons
 
 TEST(Rollout, CanaryGoesFirstAndMustStayHealthyBeforeBatchesFollow) {
   Fleet fleet({"a", "b", "c", "d", "e"});
-  fleet.site("c").labels["canary"] = "true";
+  fleet.labels("c")["canary"] = "true";
   Driver driver = drive(fleet, policy_from(canary_policy));
   EXPECT_EQ(driver.state.phase, RolloutPhase::canary);
 
@@ -48,7 +48,7 @@ TEST(Rollout, CanaryGoesFirstAndMustStayHealthyBeforeBatchesFollow) {
 
 TEST(Rollout, FailedCanaryRollsBackAndNothingElseMoves) {
   Fleet fleet({"a", "b", "c"});
-  fleet.site("c").labels["canary"] = "true";
+  fleet.labels("c")["canary"] = "true";
   fleet.break_version("c", "2.0.0");
   auto policy = policy_from(
       R"({"canary": {"sites": "canary = true"}, "on-failure": "rollback", "site-deadline": "5m", "max-failed-sites": 3})");
@@ -78,7 +78,7 @@ TEST(Rollout, FailedCanaryRollsBackAndNothingElseMoves) {
 
 TEST(Rollout, FailedCanaryPausesForAPersonWhoResumesAndPromotes) {
   Fleet fleet({"a", "c"});
-  fleet.site("c").labels["canary"] = "true";
+  fleet.labels("c")["canary"] = "true";
   fleet.break_version("c", "2.0.0");
   Driver driver = drive(fleet, policy_from(R"({"canary": {"sites": "canary = true"}, "max-failed-sites": 5})"));
   driver.run_for(15min);
@@ -97,7 +97,7 @@ TEST(Rollout, FailedCanaryPausesForAPersonWhoResumesAndPromotes) {
 
 TEST(Rollout, PromoteSkipsTheCanaryWait) {
   Fleet fleet({"a", "c"});
-  fleet.site("c").labels["canary"] = "true";
+  fleet.labels("c")["canary"] = "true";
   Driver driver = drive(fleet, policy_from(canary_policy));
   driver.tick();
   driver.tick(30s);

@@ -2,6 +2,7 @@
 // A simulated fleet for rollout tests: each connected site runs what it is told at once and is
 // healthy on it unless the test broke that version there.
 #include <chrono>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -20,7 +21,21 @@ inline const RolloutTime monday_10am = std::chrono::sys_days{std::chrono::year{2
 class Fleet {
  public:
   explicit Fleet(const std::vector<std::string>& names, const std::string& version = "1.0.0") {
-    for (const auto& name : names) sites_.push_back(SiteView{name, {{"name", name}}, true, version, true, {}});
+    for (const auto& name : names) {
+      const Labels& labels = labels_[name] = {{"name", name}};
+      sites_.push_back(SiteView{name, &labels, true, version, true, nullptr});
+    }
+  }
+  // The views point into labels_ and windows_, whose nodes a move carries along and a copy
+  // would not.
+  Fleet(Fleet&&) = default;
+  Fleet& operator=(Fleet&&) = default;
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  Labels& labels(const std::string& name) { return labels_.at(name); }
+  void set_window(const std::string& name, const UpgradeWindow& window) {
+    site(name).window = &(windows_[name] = window);
   }
 
   SiteView& site(const std::string& name) {
@@ -46,6 +61,8 @@ class Fleet {
 
  private:
   std::vector<SiteView> sites_;
+  std::map<std::string, Labels> labels_;
+  std::map<std::string, UpgradeWindow> windows_;
   std::set<std::pair<std::string, std::string>> broken_;
 };
 

@@ -112,9 +112,7 @@ void FleetIndex::on_hosts(const std::vector<WatchEvent>& events) {
 }
 
 void FleetIndex::tell(const std::set<std::string>& changed) {
-  if (changed.empty()) return;
-  ++generation_;
-  for (const auto& listener : listeners_) listener(changed);
+  if (!changed.empty()) listeners_.tell(changed);
 }
 
 }  // namespace outpost::tower

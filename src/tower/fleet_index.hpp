@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/listeners.hpp"
 #include "model/site.hpp"
 #include "store/store.hpp"
 
@@ -23,7 +24,7 @@ class FleetIndex {
     std::int64_t revision = 0;
   };
   // Told the names of the sites whose record or host list changed (added, modified, removed).
-  using Listener = std::function<void(const std::set<std::string>& sites)>;
+  using Listener = Listeners<std::set<std::string>>::Callback;
 
   explicit FleetIndex(Store& store) : store_(store) {}
   ~FleetIndex();
@@ -32,14 +33,13 @@ class FleetIndex {
 
   // Watches, then loads what the store holds.
   Status start();
-  void subscribe(Listener listener) { listeners_.push_back(std::move(listener)); }
+  std::uint64_t subscribe(Listener listener) { return listeners_.add(std::move(listener)); }
+  void unsubscribe(std::uint64_t id) { listeners_.remove(id); }
 
   const std::map<std::string, SiteEntry>& sites() const { return sites_; }
   const SiteEntry* site(const std::string& name) const;
   // The names of the site's enrolled hosts, sorted; empty for an unknown site.
   const std::vector<std::string>& hosts(const std::string& site) const;
-  // Grows with every change of a site or of a host list.
-  std::uint64_t generation() const { return generation_; }
 
  private:
   void on_sites(const std::vector<WatchEvent>& events);
@@ -54,8 +54,7 @@ class FleetIndex {
   std::map<std::string, SiteEntry> sites_;
   std::map<std::string, std::vector<std::string>> hosts_;  // may hold a site not (yet) in sites_
   std::vector<Store::WatchId> watches_;
-  std::vector<Listener> listeners_;
-  std::uint64_t generation_ = 0;
+  Listeners<std::set<std::string>> listeners_;
 };
 
 }  // namespace outpost::tower

@@ -56,12 +56,10 @@ TEST_F(FleetIndexTest, FollowsWritesAndTellsWhichSitesChanged) {
   std::vector<std::set<std::string>> told;
   index.subscribe([&](const std::set<std::string>& sites) { told.push_back(sites); });
 
-  const auto generation = index.generation();
   put_site("s1", "north");
   put_site("s1", "west");
   put_host("s1", "h1");
   ASSERT_EQ(told.size(), 3u);
-  EXPECT_EQ(index.generation(), generation + 3);
   EXPECT_EQ(told[0], (std::set<std::string>{"s1"}));
   EXPECT_EQ(index.site("s1")->labels.at("region"), "west");
   EXPECT_EQ(index.hosts("s1"), (std::vector<std::string>{"h1"}));

@@ -27,6 +27,10 @@ inline std::string status(const std::string& site, const std::string& host) { re
 inline std::string status_of(const std::string& site) { return "/status/" + site + "/"; }
 inline const std::string status_prefix = "/status/";
 inline std::string rollout(const std::string& deployment) { return "/rollouts/" + deployment; }
+inline std::string rollout_sites(const std::string& deployment) { return "/rollouts/" + deployment + "/sites/"; }
+inline std::string rollout_site(const std::string& deployment, const std::string& site) {
+  return rollout_sites(deployment) + site;
+}
 inline const std::string rollouts_prefix = "/rollouts/";
 // A host's events (site_events.hpp): where its agent's journal stands, and one key per event,
 // numbered by the tower in the order stored and zero-padded so that keys sort by that number.

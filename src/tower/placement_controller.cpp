@@ -60,6 +60,7 @@ PlacementController::PlacementController(Repository& repo, FleetIndex& fleet, Se
 
 PlacementController::~PlacementController() {
   for (auto id : watches_) repo_.store().unwatch(id);
+  fleet_.unsubscribe(fleet_subscription_);
 }
 
 Status PlacementController::start() {
@@ -68,9 +69,11 @@ Status PlacementController::start() {
   for (const auto& item : *stored) {
     auto desired = SiteDesired::from_json(item.value);
     if (!desired) return internal_error("stored desired state is invalid: " + desired.error().message);
-    desired_[desired->site] = std::move(*desired);
+    const std::string site = desired->site;
+    desired_[site] = std::move(*desired);
+    listeners_.tell(site);
   }
-  fleet_.subscribe([this](const std::set<std::string>& sites) {
+  fleet_subscription_ = fleet_.subscribe([this](const std::set<std::string>& sites) {
     pending_.sites.insert(sites.begin(), sites.end());
     schedule();
   });
@@ -178,14 +181,14 @@ Status PlacementController::run_pass(PlacementChanges changes) {
                     changed[i].live().size());
       const std::string site = changed[i].site;
       desired_[site] = std::move(changed[i]);
-      ++generation_;
+      listeners_.tell(site);
       hub_.notify_desired(site);
     }
   }
   for (const auto& site : removed) {
     (void)repo_.store().remove(keys::desired(site));  // usually already gone with the site
     desired_.erase(site);
-    ++generation_;
+    listeners_.tell(site);
   }
   if (!changed.empty() || !removed.empty()) {
     const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();

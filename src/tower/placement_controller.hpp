@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "common/listeners.hpp"
 #include "model/desired_state.hpp"
 #include "tower/fleet_index.hpp"
 #include "tower/repository.hpp"
@@ -50,8 +51,9 @@ class PlacementController {
 
   // Last computed desired state of a site, or null.
   const SiteDesired* desired(const std::string& site) const;
-  // Grows whenever a site's desired state changes.
-  std::uint64_t generation() const { return generation_; }
+  // Told the site's name whenever its desired state is loaded, changes or goes.
+  std::uint64_t subscribe(std::function<void(const std::string& site)> listener) { return listeners_.add(std::move(listener)); }
+  void unsubscribe(std::uint64_t id) { listeners_.remove(id); }
 
   // Where a deployment's version for one site comes from while a rollout moves sites one by
   // one; nullopt (or no source) means the version the deployment names.
@@ -76,7 +78,8 @@ class PlacementController {
   std::vector<Store::WatchId> watches_;
   PlacementChanges pending_;
   bool scheduled_ = false;
-  std::uint64_t generation_ = 0;
+  std::uint64_t fleet_subscription_ = 0;
+  Listeners<std::string> listeners_;
   VersionSource version_source_;
 };
 

@@ -1,8 +1,10 @@
 // The rollout controller over a real store: the first version is simply deployed, a new one
 // starts a rollout whose per-site versions placement follows, commands are checked against the
-// phase, and a controller started on the same store continues the stored rollout.
+// phase, a controller started on the same store continues the stored rollout (in either layout),
+// and a pass does work only for the sites that changed.
 #include "tower/rollout_controller.hpp"
 
+#include "tower/keys.hpp"
 #include "tower/tower_test_fixture.hpp"
 
 namespace outpost::tower {
@@ -30,6 +32,22 @@ class RolloutControllerTest : public TowerFixture {
   }
   std::string placed_version() const {
     return placement_->desired("n1")->live().at("shop")->application.version;
+  }
+  // A controller started on the same store, as after a tower restart. The fixture's controller
+  // stays placement's version source.
+  std::unique_ptr<RolloutController> restarted() {
+    auto controller = std::make_unique<RolloutController>(*repo_, *fleet_, *hub_, *placement_, clock_, io_.get_executor(),
+                                                          std::chrono::hours(24), std::chrono::milliseconds::zero());
+    EXPECT_TRUE(controller->start().has_value());
+    placement_->set_version_source(
+        [this](const Deployment& deployment, const std::string& site) { return rollouts_->version_for(deployment, site); });
+    return controller;
+  }
+  std::vector<std::string> stored_rollout_keys() {
+    std::vector<std::string> names;
+    const ListPage page = store_->list(keys::rollouts_prefix).value();
+    for (const auto& kv : page.items) names.push_back(kv.key);
+    return names;
   }
 };
 
@@ -71,24 +89,130 @@ TEST_F(RolloutControllerTest, AControllerOnTheSameStoreContinuesTheStoredRollout
   ASSERT_TRUE(rollouts_->step_all().has_value());
   const Json before = rollouts_->describe("shop").value();
 
-  RolloutController restarted(*repo_, *fleet_, *hub_, *placement_, clock_, io_.get_executor(), std::chrono::hours(24),
-                              std::chrono::milliseconds::zero());
-  ASSERT_TRUE(restarted.start().has_value());
-  EXPECT_EQ(restarted.describe("shop").value(), before);
+  auto controller = restarted();
+  EXPECT_EQ(controller->describe("shop").value(), before);
   Deployment shop = repo_->deployment("shop").value()->value;
-  EXPECT_EQ(restarted.version_for(shop, "n1"), "1.0.0");
-  EXPECT_EQ(restarted.describe("shop").value()["phase"], "complete");
-  EXPECT_EQ(restarted.version_for(shop, "not-yet-placed"), "2.0.0") << "a site placed after completion gets the target";
-  // `restarted` made itself placement's version source; hand it back before it goes away.
-  placement_->set_version_source(
-      [this](const Deployment& deployment, const std::string& site) { return rollouts_->version_for(deployment, site); });
+  EXPECT_EQ(controller->version_for(shop, "n1"), "1.0.0");
+  EXPECT_EQ(controller->describe("shop").value()["phase"], "complete");
+  EXPECT_EQ(controller->version_for(shop, "not-yet-placed"), "2.0.0") << "a site placed after completion gets the target";
+}
+
+TEST_F(RolloutControllerTest, ARolloutStoredAsOneValueByAnEarlierTowerIsResumedAndRewritten) {
+  ASSERT_EQ(call("POST", "/v1/apply", version_2_app() + "---\n" + version_2_deployment()).status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  const Json before = rollouts_->describe("shop").value();
+  const RolloutState state = RolloutState::from_json(before).value();
+  for (const auto& key : stored_rollout_keys()) ASSERT_TRUE(store_->remove(key).has_value());
+  const Json single_value = {{"deployment", "shop"}, {"application", "shop"}, {"state", state.to_json()}};
+  ASSERT_TRUE(store_->put(keys::rollout("shop"), single_value.dump()).has_value());
+
+  auto controller = restarted();
+  EXPECT_EQ(controller->describe("shop").value(), before);
+  EXPECT_EQ(stored_rollout_keys(), (std::vector<std::string>{"/rollouts/shop", "/rollouts/shop/sites/n1"}));
+  EXPECT_EQ(restarted()->describe("shop").value(), before) << "and again from the layout it was rewritten in";
 }
 
 TEST_F(RolloutControllerTest, DeletingTheDeploymentForgetsItsRollout) {
   ASSERT_EQ(call("DELETE", "/v1/deployments/shop").status, 200);
   ASSERT_TRUE(rollouts_->step_all().has_value());
   EXPECT_EQ(call("GET", "/v1/deployments/shop/rollout").status, 404);
-  EXPECT_FALSE(repo_->raw("/rollouts/shop").value().has_value());
+  EXPECT_TRUE(stored_rollout_keys().empty());
+}
+
+// Sites with a connected host each, so that what they report moves their rollout.
+class RolloutControllerSitesTest : public RolloutControllerTest {
+ protected:
+  struct QuietSession : SessionHandle {
+    void desired_changed() override {}
+    void close(const std::string&) override {}
+  };
+
+  void SetUp() override {
+    TowerFixture::SetUp();
+    add_site("n1", "north");
+    add_site("n2", "north");
+    add_site("n3", "north");
+    add_site("s1", "south");
+    ASSERT_EQ(call("POST", "/v1/apply", std::string(two_service_app) + "---\n" + north_deployment).status, 200);
+  }
+  void TearDown() override {
+    if (watch_) store_->unwatch(*watch_);
+    RolloutControllerTest::TearDown();
+  }
+
+  void add_site(const std::string& name, const std::string& region) {
+    ASSERT_EQ(call("POST", "/v1/sites",
+                   R"({"name":")" + name + R"(","labels":{"region":")" + region + R"("},"vars":{"WEB_PORT":"18081"}})")
+                  .status,
+              201);
+    ASSERT_TRUE(store_->put(keys::host(name, "h1"), Host{name, "h1", "", 0, {}}.to_json().dump()).has_value());
+    sessions_[name] = std::make_shared<QuietSession>();
+    hub_->attach(name, "h1", sessions_[name]);
+  }
+  // Every container of shop on `site` running and ready, as its agent would report.
+  void report_healthy(const std::string& site) {
+    const SiteApp& app = *placement_->desired(site)->live().at("shop");
+    Json reports = Json::array();
+    for (const auto& assignment : app.instances)
+      for (const auto& container : app.application.service(assignment.service)->containers)
+        reports.push_back({{"app", "shop"}, {"version", app.application.version}, {"service", assignment.service},
+                           {"instance", assignment.instance}, {"container", container.name}, {"state", "running"},
+                           {"ready", true}});
+    hub_->set_instances(site, "h1", sessions_.at(site).get(), reports);
+  }
+  // The keys of every write under /rollouts/ from now on, one list per transaction.
+  void record_rollout_writes() {
+    watch_ = store_->watch(keys::rollouts_prefix, [this](const std::vector<WatchEvent>& events) {
+      std::vector<std::string> written;
+      for (const auto& event : events) written.push_back(event.kv.key);
+      writes_.push_back(std::move(written));
+    });
+  }
+
+  std::map<std::string, std::shared_ptr<QuietSession>> sessions_;
+  std::vector<std::vector<std::string>> writes_;
+  std::optional<Store::WatchId> watch_;
+};
+
+TEST_F(RolloutControllerSitesTest, AStepThatMovesOneSiteWritesOnlyThatSiteAndTheHeader) {
+  ASSERT_EQ(rollouts_->describe("shop").value()["sites"]["n2"]["state"], "upgrading");
+  record_rollout_writes();
+  hub_->detach("n2", "h1", sessions_.at("n2").get());
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_EQ(rollouts_->describe("shop").value()["sites"]["n2"]["state"], "pending");
+  EXPECT_EQ(writes_, (std::vector<std::vector<std::string>>{{"/rollouts/shop/sites/n2", "/rollouts/shop"}}));
+}
+
+TEST_F(RolloutControllerSitesTest, ARolloutAtRestIsSteppedOnlyWhenOneOfItsSitesChanged) {
+  for (const char* site : {"n1", "n2", "n3"}) report_healthy(site);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  ASSERT_EQ(rollouts_->describe("shop").value()["progress"]["done"], 3);
+  record_rollout_writes();
+  const auto before = rollouts_->counters();
+
+  hub_->detach("s1", "h1", sessions_.at("s1").get());
+  hub_->acknowledged("n1", "h1", sessions_.at("n1").get(), 42);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_EQ(rollouts_->counters().steps, before.steps) << "s1 is not placed; n1's view is what it was";
+  EXPECT_EQ(rollouts_->counters().views_built, before.views_built + 1) << "n1 only: s1 is not placed";
+
+  hub_->detach("n3", "h1", sessions_.at("n3").get());
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_EQ(rollouts_->counters().steps, before.steps + 1);
+  EXPECT_TRUE(writes_.empty()) << "a healthy site that disconnects changes nothing to store";
+
+  ASSERT_EQ(call("PATCH", "/v1/sites/n1", R"({"labels":{"tier":"gold"}})").status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_EQ(rollouts_->counters().steps, before.steps + 2) << "a site's record changed, though its view compares equal";
+}
+
+TEST_F(RolloutControllerSitesTest, ASiteLeavingThePlacementLeavesTheRolloutAndTheStore) {
+  ASSERT_EQ(call("PATCH", "/v1/sites/n3", R"({"labels":{"region":"south"}})").status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_FALSE(rollouts_->describe("shop").value()["sites"].contains("n3"));
+  EXPECT_EQ(stored_rollout_keys(),
+            (std::vector<std::string>{"/rollouts/shop", "/rollouts/shop/sites/n1", "/rollouts/shop/sites/n2"}));
+  EXPECT_EQ(restarted()->describe("shop").value(), rollouts_->describe("shop").value());
 }
 
 }  // namespace

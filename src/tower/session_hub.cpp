@@ -11,7 +11,7 @@ void SessionHub::attach(const std::string& site, const std::string& host, std::s
   entry.session = std::move(session);
   entry.connection.connected = true;
   entry.connection.since = unix_seconds(clock_.now());
-  ++generation_;
+  listeners_.tell(site);
 }
 
 void SessionHub::detach(const std::string& site, const std::string& host, const SessionHandle* session) {
@@ -22,7 +22,7 @@ void SessionHub::detach(const std::string& site, const std::string& host, const 
   host_it->second.session.reset();
   host_it->second.connection.connected = false;
   host_it->second.connection.since = unix_seconds(clock_.now());
-  ++generation_;
+  listeners_.tell(site);
 }
 
 SessionHub::HostEntry* SessionHub::current(const std::string& site, const std::string& host, const SessionHandle* from) {
@@ -38,7 +38,7 @@ void SessionHub::acknowledged(const std::string& site, const std::string& host, 
   auto* entry = current(site, host, from);
   if (!entry || entry->connection.acknowledged == revision) return;
   entry->connection.acknowledged = revision;
-  ++generation_;
+  listeners_.tell(site);
 }
 
 const SessionHub::HostEntry* SessionHub::entry(const std::string& site, const std::string& host) const {
@@ -83,7 +83,7 @@ void SessionHub::set_instances(const std::string& site, const std::string& host,
     if (item.is_object()) normalised.push_back(normalise_instance(site, host, item));
   if (normalised == entry->instances) return;
   entry->instances = std::move(normalised);
-  ++generation_;
+  listeners_.tell(site);
 }
 
 void SessionHub::set_apps(const std::string& site, const std::string& host, const SessionHandle* from, const Json& apps) {
@@ -94,7 +94,7 @@ void SessionHub::set_apps(const std::string& site, const std::string& host, cons
     if (item.is_object()) normalised.push_back(normalise_app_health(site, host, item));
   if (normalised == entry->apps) return;
   entry->apps = std::move(normalised);
-  ++generation_;
+  listeners_.tell(site);
 }
 
 void SessionHub::set_problems(const std::string& site, const std::string& host, const SessionHandle* from,
@@ -145,7 +145,7 @@ Json SessionHub::instances(const std::string& site) const {
 void SessionHub::forget_site(const std::string& site) {
   disconnect(site, "", "site deleted");
   sites_.erase(site);
-  ++generation_;
+  listeners_.tell(site);
 }
 
 }  // namespace outpost::tower

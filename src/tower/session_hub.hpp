@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/json.hpp"
+#include "common/listeners.hpp"
 
 namespace outpost::tower {
 
@@ -65,9 +66,10 @@ class SessionHub {
   bool site_connected(const std::string& site, const std::vector<std::string>& hosts) const;
   void forget_site(const std::string& site);
 
-  // Grows whenever anything a rollout looks at changes (connections, acknowledgements, reports),
-  // so a controller can tell that nothing did since it last looked.
-  std::uint64_t generation() const { return generation_; }
+  // Told the site's name whenever anything a rollout looks at changes there (connections,
+  // acknowledgements, reports), so a controller need only look again at the sites named.
+  std::uint64_t subscribe(std::function<void(const std::string& site)> listener) { return listeners_.add(std::move(listener)); }
+  void unsubscribe(std::uint64_t id) { listeners_.remove(id); }
 
  private:
   struct HostEntry {
@@ -81,7 +83,7 @@ class SessionHub {
   const HostEntry* entry(const std::string& site, const std::string& host) const;
   const Clock& clock_;
   std::map<std::string, std::map<std::string, HostEntry>> sites_;
-  std::uint64_t generation_ = 0;
+  Listeners<std::string> listeners_;
 };
 
 }  // namespace outpost::tower

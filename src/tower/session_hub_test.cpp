@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace outpost::tower {
 namespace {
 
@@ -99,14 +103,16 @@ TEST(SessionHub, ProblemsAreBoundedReplacedAndOnlyTakenFromTheCurrentSession) {
   EXPECT_TRUE(hub.problems("s1", "h1").empty());
 }
 
-TEST(SessionHub, GenerationGrowsOnlyWhenSomethingARolloutSeesChanged) {
+TEST(SessionHub, ListenersAreToldOnlyWhenSomethingARolloutSeesChanged) {
   ManualClock clock;
   SessionHub hub(clock);
   auto session = std::make_shared<RecordingSession>();
-  auto generation = hub.generation();
+  std::vector<std::string> told;
+  hub.subscribe([&](const std::string& site) { told.push_back(site); });
   auto moved = [&] {
-    const bool changed = hub.generation() != generation;
-    generation = hub.generation();
+    const bool changed = !told.empty();
+    EXPECT_TRUE(std::all_of(told.begin(), told.end(), [](const std::string& site) { return site == "s1"; }));
+    told.clear();
     return changed;
   };
   hub.attach("s1", "h1", session);
@@ -124,6 +130,8 @@ TEST(SessionHub, GenerationGrowsOnlyWhenSomethingARolloutSeesChanged) {
   EXPECT_FALSE(moved()) << "a report of a session that is not the current one";
   hub.detach("s1", "h1", session.get());
   EXPECT_TRUE(moved()) << "detach";
+  hub.forget_site("s1");
+  EXPECT_TRUE(moved()) << "forgotten";
 }
 
 }  // namespace

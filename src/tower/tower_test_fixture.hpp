@@ -45,8 +45,8 @@ class TowerFixture : public ::testing::Test {
   void TearDown() override {
     context_.reset();
     events_.reset();
-    placement_.reset();
     rollouts_.reset();
+    placement_.reset();
     fleet_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
