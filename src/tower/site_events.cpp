@@ -237,7 +237,7 @@ Json events_view(const std::vector<std::pair<std::string, Json>>& records_by_hos
   struct Item {
     std::int64_t time;
     const std::string* host;
-    std::uint64_t seq;
+    std::size_t arrived;  // position in the host's record, which is in the order stored
     Json event;
   };
   std::vector<Item> items;
@@ -245,17 +245,18 @@ Json events_view(const std::vector<std::pair<std::string, Json>>& records_by_hos
   for (const auto& [host, record] : records_by_host) {
     if (!query.host.empty() && host != query.host) continue;
     dropped[host] = count_or_zero(record, "dropped");
+    std::size_t arrived = 0;
     for (const auto& event : events_of(record)) {
       if (!event.is_object()) continue;
       Json item = event;
       item["host"] = host;
-      items.push_back({integer_or(event, "time"), &host, count_or_zero(event, "seq"), std::move(item)});
+      items.push_back({integer_or(event, "time"), &host, arrived++, std::move(item)});
     }
   }
-  // Stable: a host whose journal changed may hold two events with one seq; they keep the order
-  // in which they arrived.
-  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return std::tie(a.time, *a.host, a.seq) < std::tie(b.time, *b.host, b.seq);
+  // Within one second a host's events keep the order they were stored in, not their seq: a new
+  // journal starts again at seq 1 after events of the old one.
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.time, *a.host, a.arrived) < std::tie(b.time, *b.host, b.arrived);
   });
   const std::size_t skip = items.size() > query.limit ? items.size() - query.limit : 0;
   Json out = {{"items", Json::array()}, {"dropped", std::move(dropped)}};

@@ -301,6 +301,16 @@ TEST(HostRecords, JoinEachHostsJournalEventsAndEarlierRecordInStoredOrder) {
   EXPECT_EQ(records[2].second, (Json{{"dropped", 6}, {"events", numbered(1, 2)}}));
 }
 
+TEST(EventsView, WithinOneSecondAHostsEventsKeepTheOrderStoredAcrossAJournalChange) {
+  // The old journal's seq 100, then the new journal's seq 1, both in the same second.
+  Json host = {{"dropped", 0},
+               {"events", {{{"seq", 100}, {"time", 10}, {"kind", "old"}}, {{"seq", 1}, {"time", 10}, {"kind", "new"}}}}};
+  Json view = events_view({{"h1", host}}, {});
+  ASSERT_EQ(view["items"].size(), 2u);
+  EXPECT_EQ(view["items"][0]["kind"], "old");
+  EXPECT_EQ(view["items"][1]["kind"], "new");
+}
+
 TEST(EventsView, OrdersByTimeHostAndSeqAndKeepsTheNewest) {
   Json north = {{"dropped", 2},
                 {"events", {{{"seq", 1}, {"time", 10}, {"kind", "a"}}, {{"seq", 2}, {"time", 30}, {"kind", "b"}}}}};
