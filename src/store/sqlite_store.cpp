@@ -134,8 +134,10 @@ class WriteTransaction {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite::Connection db, Statements statements, std::int64_t revision)
-      : db_(std::move(db)), statements_(std::move(statements)), last_committed_(revision) {}
+  SqliteStore(sqlite::Connection db, Statements statements, std::int64_t revision, SqliteStoreOptions options)
+      : db_(std::move(db)), statements_(std::move(statements)), last_committed_(revision), options_(options) {}
+
+  std::size_t operations_per_transaction() const override { return options_.operations_per_transaction; }
 
   Result<std::optional<KeyValue>> get(std::string_view key) override {
     if (auto valid = validate_key(key); !valid) return std::unexpected(std::move(valid.error()));
@@ -343,6 +345,7 @@ class SqliteStore final : public Store {
   Statements statements_;  // declared after db_: finalised before the connection closes
   std::int64_t last_committed_;
   WatchHub hub_;
+  SqliteStoreOptions options_;
 };
 
 Status configure(sqlite::Connection& db) {
@@ -367,7 +370,7 @@ Status configure(sqlite::Connection& db) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, SqliteStoreOptions options) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return internal_error("cannot create " + path.parent_path().string() + ": " + ec.message());
@@ -385,7 +388,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     if (!row) return std::unexpected(std::move(row.error()));
     if (*row) revision = query.column_int64(0);
   }
-  return std::make_unique<SqliteStore>(std::move(*db), std::move(*statements), revision);
+  return std::make_unique<SqliteStore>(std::move(*db), std::move(*statements), revision, options);
 }
 
 }  // namespace outpost

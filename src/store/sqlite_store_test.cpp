@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "store/store_conformance.hpp"
 
@@ -43,6 +45,24 @@ TEST_F(SqliteStoreTest, UsesWriteAheadLog) {
   ASSERT_TRUE((*store)->put("/a", "1").has_value());
   // The WAL file exists while a connection is open in WAL mode and has written.
   EXPECT_TRUE(std::filesystem::exists(dir_ / "store.db-wal"));
+}
+
+TEST_F(SqliteStoreTest, TakesMoreOperationsPerTransactionThanEtcdAndSaysHowMany) {
+  auto store = open_sqlite_store(dir_ / "store.db");
+  ASSERT_TRUE(store.has_value());
+  const std::size_t limit = (*store)->operations_per_transaction();
+  EXPECT_GT(limit, Store::etcd_operations_per_transaction);
+  std::vector<TxnOp> ops;
+  for (std::size_t i = 0; i < limit; ++i) ops.push_back({TxnOp::Kind::put, "/k/" + std::to_string(i), "v", std::nullopt});
+  auto before = (*store)->revision().value();
+  auto committed = (*store)->commit(ops);
+  ASSERT_TRUE(committed.has_value()) << committed.error().message;
+  EXPECT_EQ(*committed, before + 1) << "one transaction";
+  EXPECT_EQ((*store)->list("/k/")->items.size(), limit);
+
+  auto small = open_sqlite_store(dir_ / "other.db", {Store::etcd_operations_per_transaction});
+  ASSERT_TRUE(small.has_value());
+  EXPECT_EQ((*small)->operations_per_transaction(), Store::etcd_operations_per_transaction);
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsAnErrorNotACrash) {

@@ -92,10 +92,22 @@ class Store {
   // writer's thread or before the write returns (etcd delivers asynchronously).
   virtual WatchId watch(std::string prefix, WatchCallback callback) = 0;
   virtual void unwatch(WatchId id) = 0;
+
+  // The most operations one transaction may hold; callers that write many keys batch by it.
+  // etcd refuses more than 128, the default here.
+  virtual std::size_t operations_per_transaction() const { return etcd_operations_per_transaction; }
+  static constexpr std::size_t etcd_operations_per_transaction = 128;
+};
+
+struct SqliteStoreOptions {
+  // SQLite has no limit of its own, and each commit is an fsync: a fan-out to 10,000 sites
+  // writes its desired states in 10 transactions instead of 100. Not unbounded, so that one
+  // commit does not hold the tower's thread for long.
+  std::size_t operations_per_transaction = 1000;
 };
 
 // Opens (creating if needed) an SQLite store in WAL mode at `path`. Durable: a write that
 // returned has been committed with synchronous=FULL.
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, SqliteStoreOptions options = {});
 
 }  // namespace outpost

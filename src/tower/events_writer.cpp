@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "tower/keys.hpp"
@@ -24,11 +25,14 @@ Json events_ack(const Json& message, std::uint64_t seq) {
 }  // namespace
 
 // One flush: the queued messages, host by host and each host's in order, written in
-// transactions of at most operations_per_transaction operations.
+// transactions of at most the store's operations_per_transaction.
 class EventsWriter::Flush {
  public:
   Flush(EventsWriter& writer, std::vector<Pending> queued)
-      : writer_(writer), queued_(std::move(queued)), acks_(queued_.size()) {}
+      : writer_(writer),
+        queued_(std::move(queued)),
+        acks_(queued_.size()),
+        operations_limit_(std::max(writer.store_.operations_per_transaction(), events_per_part + 3)) {}
 
   void run() {
     std::map<std::string, std::vector<std::size_t>> by_host;
@@ -103,7 +107,7 @@ class EventsWriter::Flush {
       grown.after = append.journal;
       grown.events.insert(grown.events.end(), append.events.begin(), append.events.end());
     }
-    if (others + grown.operation_count() > operations_per_transaction) {
+    if (others + grown.operation_count() > operations_limit_) {
       commit();
       if (state.failed) return false;
       grown = fresh_write(pending, state, append);
@@ -142,6 +146,7 @@ class EventsWriter::Flush {
   EventsWriter& writer_;
   std::vector<Pending> queued_;
   std::vector<std::optional<Json>> acks_;
+  std::size_t operations_limit_;
   std::map<std::string, HostState> hosts_;
   Transaction transaction_;
 };

@@ -40,12 +40,11 @@ class EventsWriter {
   // inside this call.
   void submit(std::string site, std::string host, const SessionHandle* session, Json message, Done done);
 
-  // Operations per store transaction: etcd refuses more than 128.
-  static constexpr std::size_t operations_per_transaction = 128;
   // The most events one transaction takes of one message, leaving room for the host's three
-  // other operations; a longer message is spread over several transactions and acknowledged
-  // after the last.
-  static constexpr std::size_t events_per_part = operations_per_transaction - 3;
+  // other operations in a transaction of any backend; a longer message is spread over several
+  // transactions and acknowledged after the last. Transactions are filled up to the store's
+  // operations_per_transaction.
+  static constexpr std::size_t events_per_part = Store::etcd_operations_per_transaction - 3;
 
  private:
   struct Pending {

@@ -118,9 +118,9 @@ TEST_F(EventsWriterTest, MessagesArrivingTogetherShareTransactionsAndAreAckedAft
   io_.poll();
   EXPECT_EQ(done, hosts);
   // Three operations a host (two events and its journal), so 42 hosts a transaction.
-  const std::size_t hosts_per_transaction = EventsWriter::operations_per_transaction / 3;
+  const std::size_t hosts_per_transaction = store_->operations_per_transaction() / 3;
   ASSERT_EQ(transactions_.size(), (hosts + hosts_per_transaction - 1) / hosts_per_transaction);
-  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), EventsWriter::operations_per_transaction);
+  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), store_->operations_per_transaction());
   EXPECT_EQ(transactions_[0].size(), hosts_per_transaction * 3) << "full transactions, not one per host";
   for (int i = 0; i < hosts; ++i) {
     ASSERT_TRUE(acks[i].has_value());
@@ -181,7 +181,7 @@ TEST_F(EventsWriterTest, ALongMessageIsSpreadOverTransactionsAndAcknowledgedOnce
   ASSERT_TRUE(ack.has_value());
   EXPECT_EQ((*ack)["seq"], 300);
   ASSERT_EQ(transactions_.size(), 3u);
-  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), EventsWriter::operations_per_transaction);
+  for (const auto& transaction : transactions_) EXPECT_LE(transaction.size(), store_->operations_per_transaction());
   EXPECT_EQ(stored_seqs("h1"), seqs);
 }
 

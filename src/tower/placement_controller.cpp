@@ -165,8 +165,9 @@ Status PlacementController::run_pass(PlacementChanges changes) {
 
   // Only what is stored is pushed: a batch the store refuses leaves those sites as they were and
   // concerned for the next pass.
-  for (std::size_t begin = 0; begin < changed.size(); begin += writes_per_transaction) {
-    const std::size_t end = std::min(changed.size(), begin + writes_per_transaction);
+  const std::size_t per_transaction = repo_.store().operations_per_transaction();
+  for (std::size_t begin = 0; begin < changed.size(); begin += per_transaction) {
+    const std::size_t end = std::min(changed.size(), begin + per_transaction);
     std::vector<TxnOp> ops;
     ops.reserve(end - begin);
     for (std::size_t i = begin; i < end; ++i)

@@ -62,8 +62,6 @@ class PlacementController {
   // The version source now answers differently for `deployment`: a pass soon over its sites.
   void deployment_changed(const std::string& deployment);
 
-  // Desired states written per store transaction (etcd refuses more than 128 operations).
-  static constexpr std::size_t writes_per_transaction = 100;
 
  private:
   void schedule();

@@ -124,7 +124,7 @@ TEST_F(PlacementControllerTest, ADeploymentChangeWritesOnlyTheSitesItPlaces) {
 
 TEST_F(PlacementControllerTest, ManyChangedSitesAreWrittenInBatchedTransactions) {
   std::string documents;
-  const int sites = static_cast<int>(PlacementController::writes_per_transaction) * 2 + 5;
+  const int sites = static_cast<int>(store_->operations_per_transaction()) * 2 + 5;
   for (int i = 0; i < sites; ++i)
     documents += "---\nkind: site\nname: n" + std::to_string(i) + "\nlabels: {region: north}\n";
   ASSERT_EQ(call("POST", "/v1/apply", documents).status, 200);

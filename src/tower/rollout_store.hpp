@@ -10,7 +10,7 @@
 //                                         "before": its entry before the save, when it had one}
 //
 // A save that fits one transaction is one. A larger one (etcd refuses more than 128 operations)
-// writes its sites first, writes_per_transaction to a transaction, and the header, which names
+// writes its sites first, as many to a transaction as the store takes, and the header, which names
 // the save's epoch, last: the header commits the save. A site entry whose epoch is newer than its
 // header's belongs to a save that never committed and stands for its "before", so a save cut
 // short, by a failing store or by the tower stopping, leaves the rollout as it was. ("before" is
@@ -39,11 +39,9 @@ struct StoredRollout {
 
 class RolloutStore {
  public:
-  // etcd refuses more than 128 operations per transaction.
-  static constexpr std::size_t writes_per_transaction = 100;
-
-  explicit RolloutStore(Store& store, std::size_t per_transaction = writes_per_transaction)
-      : store_(store), per_transaction_(per_transaction) {}
+  // `per_transaction` 0: as many operations as the store takes in one transaction.
+  explicit RolloutStore(Store& store, std::size_t per_transaction = 0)
+      : store_(store), per_transaction_(per_transaction ? per_transaction : store.operations_per_transaction()) {}
 
   // Every stored rollout, by deployment. A rollout that does not parse is left out (and logged);
   // its keys are overwritten or deleted by the next save or removal of that deployment.

@@ -24,7 +24,8 @@ class TowerFixture : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("outpost-tower-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    store_ = open_sqlite_store(dir_ / "store.db").value();
+    // Transactions as small as etcd's, so that every batching path runs in these tests.
+    store_ = open_sqlite_store(dir_ / "store.db", {Store::etcd_operations_per_transaction}).value();
     hub_ = std::make_unique<SessionHub>(clock_);
     repo_ = std::make_unique<Repository>(*store_);
     fleet_ = std::make_unique<FleetIndex>(*store_);
