@@ -59,8 +59,8 @@ class TlsSocket {
   // Closes the socket; pending operations complete with operation_aborted.
   void close();
 
-  // The synchronous steps the asynchronous operations repeat until done (public for the
-  // operations and for tests).
+  // The synchronous steps the asynchronous operations repeat until done (public for Beast's
+  // synchronous teardown, which takes one shutdown step).
   TlsStep handshake_step();
   TlsStep read_step(void* data, std::size_t size);
   TlsStep write_step(const void* data, std::size_t size);

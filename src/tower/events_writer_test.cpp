@@ -4,6 +4,7 @@
 
 #include <numeric>
 
+#include "store/forwarding_store.hpp"
 #include "tower/keys.hpp"
 #include "tower/site_events.hpp"
 #include "tower/tower_test_fixture.hpp"
@@ -24,31 +25,15 @@ Json events_message(const std::string& journal, std::vector<std::uint64_t> seqs)
 }
 
 // The fixture's store, refusing every commit while `refuse` is set.
-class RefusingStore final : public Store {
+class RefusingStore final : public ForwardingStore {
  public:
-  explicit RefusingStore(Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   bool refuse = false;
 
-  Result<std::optional<KeyValue>> get(std::string_view key) override { return inner_.get(key); }
-  Result<ListPage> list(std::string_view prefix, std::string_view start_after, std::size_t limit) override {
-    return inner_.list(prefix, start_after, limit);
-  }
-  Result<std::int64_t> put(std::string_view key, std::string_view value, std::optional<std::int64_t> expected) override {
-    return commit({{TxnOp::Kind::put, std::string(key), std::string(value), expected}});
-  }
-  Result<std::int64_t> remove(std::string_view key, std::optional<std::int64_t> expected) override {
-    return commit({{TxnOp::Kind::remove, std::string(key), {}, expected}});
-  }
   Result<std::int64_t> commit(const std::vector<TxnOp>& ops) override {
     if (refuse) return fail(503, "unavailable", "the store refused the write");
-    return inner_.commit(ops);
+    return ForwardingStore::commit(ops);
   }
-  Result<std::int64_t> revision() override { return inner_.revision(); }
-  WatchId watch(std::string prefix, WatchCallback callback) override { return inner_.watch(std::move(prefix), std::move(callback)); }
-  void unwatch(WatchId id) override { inner_.unwatch(id); }
-
- private:
-  Store& inner_;
 };
 
 class EventsWriterTest : public TowerFixture {

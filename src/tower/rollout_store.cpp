@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/key_range.hpp"
 #include "tower/keys.hpp"
 
 namespace outpost::tower {
@@ -189,28 +190,13 @@ Status RolloutStore::save(const std::string& deployment, const StoredRollout* be
 }
 
 Status RolloutStore::remove(const std::string& deployment) {
-  std::vector<std::string> names;
-  const std::string prefix = keys::rollout_sites(deployment);
-  std::string after;
-  do {
-    auto page = store_.list(prefix, after, load_page);
-    if (!page) return std::unexpected(page.error());
-    for (const auto& kv : page->items) names.push_back(kv.key.substr(prefix.size()));
-    after = page->next_after;
-  } while (!after.empty());
-  // The header first: a rollout without one is gone, and site keys left behind are leftovers.
-  auto header = store_.get(keys::rollout(deployment));
-  if (!header) return std::unexpected(header.error());
-  if (*header)
-    if (auto removed = store_.remove(keys::rollout(deployment)); !removed) return std::unexpected(removed.error());
-  Keys& known = keys_[deployment];
-  known.stale = std::set<std::string>(names.begin(), names.end());
-  known.rewrite_all = false;
-  if (auto deleted = delete_sites(deployment, names, known); !deleted) {
-    spdlog::warn("rollout of {} removed; {} of its site keys are left to delete: {}", deployment, known.stale.size(),
-                 deleted.error().message);
-    return {};
-  }
+  // One transaction of two ranges, whatever the rollout holds: the header (a range, so that a
+  // missing one is no error) and every site key.
+  const std::string header = keys::rollout(deployment);
+  const std::string sites = keys::rollout_sites(deployment);
+  const std::vector<TxnOp> ops{TxnOp::range_removal(header, header + '\0'),
+                               TxnOp::range_removal(sites, prefix_successor(sites).value_or(std::string()))};
+  if (auto removed = store_.commit(ops); !removed) return std::unexpected(removed.error());
   keys_.erase(deployment);
   return {};
 }

@@ -49,10 +49,10 @@ class RolloutStore {
   // Stores `after`, writing only what differs from `before`: the rollout as stored now, null when
   // none is. On failure the stored rollout is still `before`.
   Status save(const std::string& deployment, const StoredRollout* before, const StoredRollout& after);
-  // Once this succeeds the rollout is gone, even if deleting some of its site keys failed: those
-  // are leftovers, deleted by a later remove (deployments() names them) or overwritten by a save.
+  // Deletes the header and every site key in one transaction: all of them, or on failure none.
   Status remove(const std::string& deployment);
-  // The deployments this store may still hold keys of: rollouts loaded or saved, and leftovers.
+  // The deployments this store may still hold keys of: rollouts loaded or saved, and site keys
+  // found without a readable header.
   std::vector<std::string> deployments() const;
 
  private:

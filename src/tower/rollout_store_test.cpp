@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "store/forwarding_store.hpp"
 #include "tower/keys.hpp"
 
 namespace outpost::tower {
@@ -19,39 +20,23 @@ using namespace std::chrono_literals;
 
 // Passes everything to the store it wraps, recording the keys of each write; the write after
 // `succeed_before_failing` more succeeded fails instead.
-class RecordingStore final : public Store {
+class RecordingStore final : public ForwardingStore {
  public:
-  explicit RecordingStore(Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
 
-  Result<std::optional<KeyValue>> get(std::string_view key) override { return inner_.get(key); }
-  Result<ListPage> list(std::string_view prefix, std::string_view start_after, std::size_t limit) override {
-    return inner_.list(prefix, start_after, limit);
-  }
-  Result<std::int64_t> put(std::string_view key, std::string_view value, std::optional<std::int64_t> expected) override {
-    return commit({{TxnOp::Kind::put, std::string(key), std::string(value), expected}});
-  }
-  Result<std::int64_t> remove(std::string_view key, std::optional<std::int64_t> expected) override {
-    return commit({{TxnOp::Kind::remove, std::string(key), "", expected}});
-  }
   Result<std::int64_t> commit(const std::vector<TxnOp>& ops) override {
     if (succeed_before_failing && (*succeed_before_failing)-- == 0) {
       succeed_before_failing.reset();
       return fail(503, "unavailable", "the store is unavailable");
     }
     std::vector<std::string> written;
-    for (const auto& op : ops) written.push_back((op.kind == TxnOp::Kind::remove ? "-" : "") + op.key);
+    for (const auto& op : ops) written.push_back((op.kind == TxnOp::Kind::put ? "" : "-") + op.key);
     transactions.push_back(std::move(written));
-    return inner_.commit(ops);
+    return ForwardingStore::commit(ops);
   }
-  Result<std::int64_t> revision() override { return inner_.revision(); }
-  WatchId watch(std::string prefix, WatchCallback callback) override { return inner_.watch(std::move(prefix), std::move(callback)); }
-  void unwatch(WatchId id) override { inner_.unwatch(id); }
 
   std::vector<std::vector<std::string>> transactions;  // keys of each committed write; "-" marks a removal
   std::optional<int> succeed_before_failing;
-
- private:
-  Store& inner_;
 };
 
 const RolloutTime t0 = RolloutTime(std::chrono::milliseconds(1'800'000'000'000));
@@ -209,28 +194,37 @@ TEST_F(RolloutStoreTest, RemovingARolloutLeavesNoKeyAndSparesItsNeighbours) {
   EXPECT_EQ(rollouts.deployments(), (std::vector<std::string>{"shop-2"}));
 }
 
-TEST_F(RolloutStoreTest, SiteKeysARemovalLeftBehindAreNotARolloutAndGoWithTheNextRemoval) {
+TEST_F(RolloutStoreTest, ARemovalIsOneTransactionAndARefusedOneLeavesTheRolloutWhole) {
   RolloutStore rollouts(*store_, 4);
-  ASSERT_TRUE(rollouts.save("shop", nullptr, rollout_over(10)).has_value());
-  store_->succeed_before_failing = 2;  // the header and one batch of sites go
-  ASSERT_TRUE(rollouts.remove("shop").has_value()) << "without its header the rollout is gone";
-  EXPECT_TRUE(reload().empty());
-  EXPECT_EQ(stored_keys().size(), 6u);
+  const StoredRollout saved = rollout_over(10);
+  ASSERT_TRUE(rollouts.save("shop", nullptr, saved).has_value());
+  store_->succeed_before_failing = 0;
+  EXPECT_FALSE(rollouts.remove("shop").has_value());
+  EXPECT_EQ(reload().at("shop"), saved) << "nothing of it was deleted";
+  EXPECT_EQ(stored_keys().size(), 11u);
 
+  const std::size_t before = store_->transactions.size();
+  ASSERT_TRUE(rollouts.remove("shop").has_value());
+  EXPECT_EQ(store_->transactions.size(), before + 1) << "ten sites and the header, one transaction";
+  EXPECT_TRUE(stored_keys().empty());
+  EXPECT_TRUE(rollouts.deployments().empty());
+}
+
+TEST_F(RolloutStoreTest, SiteKeysWithoutAHeaderAreNotARolloutAndGoWithTheNextRemoval) {
+  ASSERT_TRUE(sqlite_->put(keys::rollout_site("shop", "s0"), R"({"epoch": 2, "entry": {}})").has_value());
+  ASSERT_TRUE(sqlite_->put(keys::rollout_site("shop", "s1"), R"({"epoch": 2, "entry": {}})").has_value());
   RolloutStore restarted(*store_, 4);
-  ASSERT_TRUE(restarted.load().has_value());
+  auto loaded = restarted.load();
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_TRUE(loaded->empty());
   EXPECT_EQ(restarted.deployments(), (std::vector<std::string>{"shop"})) << "the leftovers are known";
   ASSERT_TRUE(restarted.remove("shop").has_value());
   EXPECT_TRUE(stored_keys().empty());
 }
 
 TEST_F(RolloutStoreTest, ASaveOverLeftoversOfAnEarlierRolloutKeepsNoneOfThem) {
-  {
-    RolloutStore first(*store_, 4);
-    ASSERT_TRUE(first.save("shop", nullptr, rollout_over(10, "0.9.0")).has_value());
-    store_->succeed_before_failing = 1;
-    ASSERT_TRUE(first.remove("shop").has_value());
-  }
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(sqlite_->put(keys::rollout_site("shop", "s" + std::to_string(i)), R"({"epoch": 1, "entry": {}})").has_value());
   RolloutStore rollouts(*store_, 4);
   ASSERT_TRUE(rollouts.load().has_value());
   const StoredRollout fresh = rollout_over(2);
