@@ -281,6 +281,9 @@ def main() -> int:
         sim = Simulator(args.binary, work, hosts, n, args.enroll_concurrency)
         started = time.perf_counter()
         sim.start()
+        # The simulator's own progress first: listing 10,000 sockets with `ss` twice a second
+        # takes CPU from the tower and the simulator, which share this machine.
+        wait_for(f"{n} enrollments", lambda: sim.enrolled_line().startswith(f"enrolled {n}/{n} "), timeout, every=0.2)
         wait_for(f"{n} sessions", lambda: tower.sessions() >= n, timeout, every=0.5)
         all_sessions = time.perf_counter() - started
         print(f"  {sim.enrolled_line()}")

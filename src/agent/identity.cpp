@@ -46,19 +46,20 @@ Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& to
 
   auto ca = options.known_ca_pem ? Result<std::string>(*options.known_ca_pem) : fetch_ca_insecure(*endpoint);
   if (!ca) return std::unexpected(ca.error());
-  auto ca_info = inspect_certificate(*ca);
-  if (!ca_info) return std::unexpected(ca_info.error());
-  if (lower(ca_info->fingerprint) != fingerprint)
+  auto ca_fingerprint = certificate_fingerprint(*ca);
+  if (!ca_fingerprint) return std::unexpected(ca_fingerprint.error());
+  if (lower(*ca_fingerprint) != fingerprint)
     return fail(401, "unauthorized", "the tower at " + tower_url + (options.known_ca_pem ? " is known by a CA" : " presents a CA") +
                                          " whose fingerprint does not match the join token; refusing to enroll");
 
-  auto key = generate_private_key_pem();
+  auto key = generate_private_key();
   if (!key) return std::unexpected(key.error());
-  auto csr = make_csr(*key, host);
+  auto csr = make_csr(key->handle.get(), host);
   if (!csr) return std::unexpected(csr.error());
   Json request = {{"token", token}, {"host", host}, {"csr", *csr}};
   HttpsClientOptions trusting_the_ca;
   trusting_the_ca.ca_pem = *ca;
+  if (options.known_ca_pem) trusting_the_ca.prepared_tls = options.prepared_tls;
   auto response = https_request(*endpoint, trusting_the_ca, "POST", "/v1/enroll", request.dump());
   if (!response) return std::unexpected(response.error());
   auto body = parse_document(response->body);
@@ -71,8 +72,8 @@ Result<AgentIdentity> enroll(const std::string& tower_url, const std::string& to
   }
   if (!body || !body->is_object()) return fail(502, "enroll", "the tower's enrollment answer is not JSON");
 
-  AgentIdentity identity{tower_url, string_or(*body, "site"), string_or(*body, "host"), *key,
-                         string_or(*body, "certificate"), string_or(*body, "ca")};
+  AgentIdentity identity{tower_url, string_or(*body, "site"), string_or(*body, "host"), key->pem,
+                         string_or(*body, "certificate"), string_or(*body, "ca"), key->handle};
   if (identity.site.empty() || identity.host.empty() || identity.cert_pem.empty() || identity.ca_pem.empty())
     return fail(502, "enroll", "the tower's enrollment answer lacks site, host, certificate or ca");
   if (auto made = ensure_directory(data_dir); !made) return std::unexpected(made.error());

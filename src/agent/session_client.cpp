@@ -197,7 +197,7 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
     spdlog::error("{}", endpoint.error().message);
     co_return;
   }
-  auto tls = make_client_tls(identity.ca_pem, identity.cert_pem, identity.key_pem);
+  auto tls = make_client_tls(identity.ca_pem, ClientCertificate{identity.cert_pem, {identity.key_pem, identity.parsed_key}});
   if (!tls) {
     spdlog::error("cannot set up TLS: {}", tls.error().message);
     co_return;

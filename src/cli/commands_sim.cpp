@@ -19,6 +19,7 @@
 #include "cli/request_target.hpp"
 #include "common/duration.hpp"
 #include "common/process_limits.hpp"
+#include "common/tls.hpp"
 #include "sim/simulation.hpp"
 
 namespace outpost::cli {
@@ -105,6 +106,9 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
   if (!ca) return std::unexpected(ca.error());
   agent::EnrollOptions enroll_options;
   enroll_options.known_ca_pem = string_or(*ca, "certificate");
+  auto enroll_tls = make_client_tls(*enroll_options.known_ca_pem);
+  if (!enroll_tls) return std::unexpected(enroll_tls.error());
+  enroll_options.prepared_tls = std::move(*enroll_tls);
   enroll_options.sync = FileSync::cached;  // see agent::Checkpoint: the simulator's disk is not what is measured
 
   sim::SimOptions options;

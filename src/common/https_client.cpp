@@ -92,7 +92,10 @@ struct Exchange {
   std::chrono::steady_clock::time_point deadline;
 };
 
-net::awaitable<Result<HttpResponse>> perform(Exchange exchange, ssl::context& tls) {
+using TlsStream = ssl::stream<beast::tcp_stream>;
+
+// Resolves, connects and shakes hands; the stream's deadline is the exchange's.
+net::awaitable<Result<std::unique_ptr<TlsStream>>> open_stream(const Exchange& exchange, ssl::context& tls) {
   const auto& endpoint = exchange.endpoint;
   const auto executor = co_await net::this_coro::executor;
   boost::system::error_code ec;
@@ -102,13 +105,13 @@ net::awaitable<Result<HttpResponse>> perform(Exchange exchange, ssl::context& tl
   const auto addresses = co_await resolver.async_resolve(endpoint.host, endpoint.port, on_error);
   if (ec) co_return unreachable(endpoint, "cannot resolve host: " + ec.message());
 
-  ssl::stream<beast::tcp_stream> stream(executor, tls);
-  auto& socket = beast::get_lowest_layer(stream);
+  auto stream = std::make_unique<TlsStream>(executor, tls);
+  auto& socket = beast::get_lowest_layer(*stream);
   socket.expires_at(exchange.deadline);
   // SNI carries names only; an address in SNI is forbidden by RFC 6066.
-  if (!is_ip_address(endpoint.host) && SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str()) != 1)
+  if (!is_ip_address(endpoint.host) && SSL_set_tlsext_host_name(stream->native_handle(), endpoint.host.c_str()) != 1)
     co_return unreachable(endpoint, "cannot set the TLS server name");
-  if (exchange.verify_host_name) stream.set_verify_callback(ssl::host_name_verification(endpoint.host));
+  if (exchange.verify_host_name) stream->set_verify_callback(ssl::host_name_verification(endpoint.host));
 
   co_await socket.async_connect(addresses, on_error);
   if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out connecting");
@@ -117,48 +120,87 @@ net::awaitable<Result<HttpResponse>> perform(Exchange exchange, ssl::context& tl
   // until the tower's delayed ACK, 40 ms later.
   socket.socket().set_option(tcp::no_delay(true), ec);
 
-  co_await stream.async_handshake(ssl::stream_base::client, on_error);
+  co_await stream->async_handshake(ssl::stream_base::client, on_error);
   if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out in the TLS handshake");
-  if (ec) co_return unreachable(endpoint, describe_handshake_failure(ec, stream.native_handle()));
+  if (ec) co_return unreachable(endpoint, describe_handshake_failure(ec, stream->native_handle()));
+  co_return stream;
+}
 
+// What became of a request on an open stream: the response, or the failure and whether the peer
+// had already closed the connection before answering anything (a kept-alive connection the
+// tower let go; the request may then go again on a new one).
+struct Sent {
+  Result<HttpResponse> response;
+  bool closed_before_answering = false;
+  bool keep_alive = false;
+};
+
+net::awaitable<Sent> send_on(TlsStream& stream, Exchange& exchange) {
+  const auto& endpoint = exchange.endpoint;
+  boost::system::error_code ec;
+  auto on_error = net::redirect_error(net::use_awaitable, ec);
+  beast::get_lowest_layer(stream).expires_at(exchange.deadline);
   co_await http::async_write(stream, exchange.request, on_error);
-  if (ec) co_return unreachable(endpoint, "cannot send the request: " + ec.message());
+  if (ec) co_return Sent{unreachable(endpoint, "cannot send the request: " + ec.message()), true};
   beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  co_await http::async_read(stream, buffer, response, on_error);
-  if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out waiting for the response");
-  if (ec) co_return unreachable(endpoint, "cannot read the response: " + ec.message());
+  http::response_parser<http::string_body> parser;
+  co_await http::async_read(stream, buffer, parser, on_error);
+  if (ec == beast::error::timeout) co_return Sent{unreachable(endpoint, "timed out waiting for the response")};
+  if (ec) {
+    const bool nothing_read = !parser.got_some() && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                                                      ec == net::error::connection_reset || ec == ssl::error::stream_truncated);
+    co_return Sent{unreachable(endpoint, "cannot read the response: " + ec.message()), nothing_read};
+  }
+  auto message = parser.release();
+  const bool keep_alive = message.keep_alive();
+  co_return Sent{to_response(std::move(message)), false, keep_alive};
+}
 
-  // The response is complete, so a peer slow to answer close_notify must not delay the caller.
-  socket.expires_after(std::min<std::chrono::steady_clock::duration>(
-      kShutdownGrace, std::max<std::chrono::steady_clock::duration>(
-                          exchange.deadline - std::chrono::steady_clock::now(), {})));
-  co_await stream.async_shutdown(on_error);
-  co_return to_response(std::move(response));
+// The response is complete, so a peer slow to answer close_notify must not delay the caller.
+net::awaitable<void> close_stream(TlsStream& stream, std::chrono::steady_clock::time_point deadline) {
+  boost::system::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(std::min<std::chrono::steady_clock::duration>(
+      kShutdownGrace, std::max<std::chrono::steady_clock::duration>(deadline - std::chrono::steady_clock::now(), {})));
+  co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<Result<HttpResponse>> perform(Exchange exchange, ssl::context& tls) {
+  auto stream = co_await open_stream(exchange, tls);
+  if (!stream) co_return std::unexpected(stream.error());
+  Sent sent = co_await send_on(**stream, exchange);
+  if (sent.response) co_await close_stream(**stream, exchange.deadline);
+  co_return std::move(sent.response);
+}
+
+// Runs `work` on `io` to its end, or until the timeout (plus the resolver's grace) has passed.
+template <class T>
+Result<T> run_to_completion(net::io_context& io, net::awaitable<Result<T>> work, const Endpoint& endpoint,
+                            std::chrono::milliseconds timeout) {
+  std::optional<Result<T>> outcome;
+  io.restart();
+  net::co_spawn(io, std::move(work), [&outcome, &endpoint](std::exception_ptr failure, Result<T> result) {
+    // Asio and Beast throw only for resource exhaustion once errors are redirected.
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        outcome = unreachable(endpoint, e.what());
+      } catch (...) {
+        outcome = unreachable(endpoint, "unexpected failure");
+      }
+      return;
+    }
+    outcome = std::move(result);
+  });
+  io.run_for(timeout + kResolveGrace);
+  if (!outcome) return unreachable(endpoint, "timed out resolving the host");
+  return std::move(*outcome);
 }
 
 Result<HttpResponse> run(Exchange exchange, ssl::context& tls, std::chrono::milliseconds timeout) {
   const Endpoint endpoint = exchange.endpoint;
-  std::optional<Result<HttpResponse>> outcome;  // declared before the io_context, which may outlive a run
-  net::io_context io;
-  net::co_spawn(io, perform(std::move(exchange), tls),
-                [&outcome, &endpoint](std::exception_ptr failure, Result<HttpResponse> result) {
-                  // Asio and Beast throw only for resource exhaustion once errors are redirected.
-                  if (failure) {
-                    try {
-                      std::rethrow_exception(failure);
-                    } catch (const std::exception& e) {
-                      outcome = unreachable(endpoint, e.what());
-                    } catch (...) {
-                      outcome = unreachable(endpoint, "unexpected failure");
-                    }
-                    return;
-                  }
-                  outcome = std::move(result);
-                });
-  io.run_for(timeout + kResolveGrace);
-  if (!outcome) return unreachable(endpoint, "timed out resolving the host");
-  return std::move(*outcome);
+  net::io_context io;  // the coroutine's frame, which refers to `endpoint`, goes with it
+  return run_to_completion(io, perform(std::move(exchange), tls), endpoint, timeout);
 }
 
 Result<Request> build_request(const Endpoint& endpoint, const std::string& method, const std::string& target,
@@ -270,6 +312,101 @@ Result<std::string> fetch_ca_insecure(const Endpoint& endpoint, std::chrono::mil
   if (certificate == document.end() || !certificate->is_string() || certificate->get_ref<const std::string&>().empty())
     return fail(502, "bad_response", source + " answered no \"certificate\" string");
   return certificate->get<std::string>();
+}
+
+// One kept-alive connection of a pool, with the io_context its stream belongs to.
+struct HttpsConnectionPool::Connection {
+  net::io_context io;
+  std::unique_ptr<TlsStream> stream;
+  std::chrono::steady_clock::time_point last_used;
+};
+
+namespace {
+
+net::awaitable<Result<Sent>> send_pooled(HttpsConnectionPool::Connection& connection, Exchange& exchange,
+                                         ssl::context& tls) {
+  if (!connection.stream) {
+    auto stream = co_await open_stream(exchange, tls);
+    if (!stream) co_return std::unexpected(stream.error());
+    connection.stream = std::move(*stream);
+  }
+  co_return co_await send_on(*connection.stream, exchange);
+}
+
+net::awaitable<Result<bool>> close_pooled(HttpsConnectionPool::Connection& connection) {
+  co_await close_stream(*connection.stream, std::chrono::steady_clock::now() + kShutdownGrace);
+  co_return true;
+}
+
+}  // namespace
+
+HttpsConnectionPool::HttpsConnectionPool(Endpoint endpoint, HttpsClientOptions options)
+    : endpoint_(std::move(endpoint)), options_(std::move(options)) {}
+
+HttpsConnectionPool::~HttpsConnectionPool() {
+  for (auto& connection : idle_) close(*connection);
+}
+
+Result<std::unique_ptr<HttpsConnectionPool>> HttpsConnectionPool::create(Endpoint endpoint, HttpsClientOptions options) {
+  if (!options.prepared_tls) {
+    auto prepared = with_prepared_tls(std::move(options));
+    if (!prepared) return std::unexpected(prepared.error());
+    options = std::move(*prepared);
+  }
+  return std::unique_ptr<HttpsConnectionPool>(new HttpsConnectionPool(std::move(endpoint), std::move(options)));
+}
+
+std::unique_ptr<HttpsConnectionPool::Connection> HttpsConnectionPool::take() {
+  std::lock_guard guard(lock_);
+  const auto stale_before = std::chrono::steady_clock::now() - kIdleFor;
+  while (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    if (connection->last_used >= stale_before) return connection;
+    // Dropped without close_notify: the tower may already have closed its end.
+  }
+  return nullptr;
+}
+
+void HttpsConnectionPool::give_back(std::unique_ptr<Connection> connection) {
+  connection->last_used = std::chrono::steady_clock::now();
+  std::unique_lock guard(lock_);
+  if (idle_.size() < kMaxIdle) {
+    idle_.push_back(std::move(connection));
+    return;
+  }
+  guard.unlock();
+  close(*connection);
+}
+
+void HttpsConnectionPool::close(Connection& connection) {
+  if (connection.stream) (void)run_to_completion(connection.io, close_pooled(connection), endpoint_, options_.timeout);
+}
+
+std::size_t HttpsConnectionPool::idle() const {
+  std::lock_guard guard(lock_);
+  return idle_.size();
+}
+
+Result<HttpResponse> HttpsConnectionPool::request(const std::string& method, const std::string& target,
+                                                  const std::string& body,
+                                                  const std::map<std::string, std::string>& headers) {
+  auto request = build_request(endpoint_, method, target, body, headers);
+  if (!request) return std::unexpected(request.error());
+  for (int attempt = 1;; ++attempt) {
+    auto connection = take();
+    const bool reused = connection != nullptr;
+    if (!connection) connection = std::make_unique<Connection>();
+    Exchange exchange{endpoint_, *request, true, std::chrono::steady_clock::now() + options_.timeout};
+    auto sent = run_to_completion(connection->io, send_pooled(*connection, exchange, *options_.prepared_tls), endpoint_,
+                                  options_.timeout);
+    if (!sent) return std::unexpected(sent.error());  // could not connect: nothing was sent
+    // The tower closes a connection idle too long; a request that found it closed goes once more.
+    if (!sent->response && reused && sent->closed_before_answering && attempt == 1) continue;
+    if (sent->response && sent->keep_alive) give_back(std::move(connection));
+    else if (sent->response) close(*connection);
+    return std::move(sent->response);
+  }
 }
 
 }  // namespace outpost

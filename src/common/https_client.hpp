@@ -5,8 +5,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -49,6 +51,39 @@ Result<HttpResponse> https_request(const Endpoint& endpoint, const HttpsClientOp
                                    const std::string& method, const std::string& target,
                                    const std::string& body = {},
                                    const std::map<std::string, std::string>& headers = {});
+
+// Kept-alive connections to one tower for a caller sending many requests (the CLI, the
+// simulator's site provider): a request takes an idle connection or opens one, and gives it back
+// when the response allows, so a burst of requests costs one TLS handshake instead of one each.
+// Thread-safe; each request holds its connection alone. Errors are https_request's.
+class HttpsConnectionPool {
+ public:
+  static Result<std::unique_ptr<HttpsConnectionPool>> create(Endpoint endpoint, HttpsClientOptions options);
+  ~HttpsConnectionPool();
+  HttpsConnectionPool(const HttpsConnectionPool&) = delete;
+  HttpsConnectionPool& operator=(const HttpsConnectionPool&) = delete;
+
+  Result<HttpResponse> request(const std::string& method, const std::string& target, const std::string& body = {},
+                               const std::map<std::string, std::string>& headers = {});
+  std::size_t idle() const;  // connections waiting for the next request
+
+  // The tower closes a connection idle for 60 s; one idle for half that is not used again.
+  static constexpr std::chrono::seconds kIdleFor{30};
+  static constexpr std::size_t kMaxIdle = 8;
+
+  struct Connection;
+
+ private:
+  HttpsConnectionPool(Endpoint endpoint, HttpsClientOptions options);
+  std::unique_ptr<Connection> take();
+  void give_back(std::unique_ptr<Connection> connection);
+  void close(Connection& connection);
+
+  Endpoint endpoint_;
+  HttpsClientOptions options_;
+  mutable std::mutex lock_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
 
 // GET /v1/ca without verifying the server, returning the CA certificate PEM. Only for
 // bootstrapping trust: the caller checks the fingerprint before using it.

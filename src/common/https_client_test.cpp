@@ -59,6 +59,9 @@ class EchoServer {
 
   Endpoint endpoint() const { return {"127.0.0.1", std::to_string(acceptor_.local_endpoint().port())}; }
   void stop_serving_ca() { serve_ca_ = false; }
+  enum class KeepAlive { yes, never, says_yes_but_closes };
+  void keep_alive(KeepAlive mode) { keep_alive_ = mode; }
+  int connections() const { return connections_; }
 
  private:
   static constexpr int kMaxConnections = 8;
@@ -79,36 +82,48 @@ class EchoServer {
     beast::get_lowest_layer(stream).expires_after(5s);
     co_await stream.async_handshake(ssl::stream_base::server, on_error);
     if (ec) co_return;  // a client that rejected us, or that we rejected
+    const int connection = ++connections_;
     beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    co_await http::async_read(stream, buffer, request, on_error);
-    if (ec) co_return;
+    for (;;) {
+      http::request<http::string_body> request;
+      co_await http::async_read(stream, buffer, request, on_error);
+      if (ec) co_return;
 
-    http::response<http::string_body> response{http::status::ok, 11};
-    response.set(http::field::content_type, "application/json");
-    response.set("X-Echo", "yes");
-    if (request.target() == "/v1/ca" && serve_ca_) {
-      response.body() = json{{"certificate", ca_pem_}, {"fingerprint", "ignored"}}.dump();
-    } else if (request.target() == "/v1/ca") {
-      response.result(http::status::not_found);
-      response.body() = R"({"error":{"code":"not_found","message":"no CA here"}})";
-    } else {
-      response.body() = json{{"method", std::string(request.method_string())},
-                             {"target", std::string(request.target())},
-                             {"host", std::string(request[http::field::host])},
-                             {"content_type", std::string(request[http::field::content_type])},
-                             {"body", request.body()},
-                             {"peer_cn", peer_common_name(stream.native_handle())}}
-                            .dump();
+      http::response<http::string_body> response{http::status::ok, 11};
+      response.set(http::field::content_type, "application/json");
+      response.set("X-Echo", "yes");
+      if (request.target() == "/v1/ca" && serve_ca_) {
+        response.body() = json{{"certificate", ca_pem_}, {"fingerprint", "ignored"}}.dump();
+      } else if (request.target() == "/v1/ca") {
+        response.result(http::status::not_found);
+        response.body() = R"({"error":{"code":"not_found","message":"no CA here"}})";
+      } else {
+        response.body() = json{{"method", std::string(request.method_string())},
+                               {"target", std::string(request.target())},
+                               {"host", std::string(request[http::field::host])},
+                               {"content_type", std::string(request[http::field::content_type])},
+                               {"body", request.body()},
+                               {"peer_cn", peer_common_name(stream.native_handle())},
+                               {"connection", connection}}
+                              .dump();
+      }
+      response.keep_alive(request.keep_alive() && keep_alive_ != KeepAlive::never);
+      response.prepare_payload();
+      co_await http::async_write(stream, response, on_error);
+      if (ec || !response.keep_alive()) break;
+      if (keep_alive_ == KeepAlive::says_yes_but_closes) {
+        beast::get_lowest_layer(stream).close();  // as a tower closing an idle connection would
+        co_return;
+      }
     }
-    response.prepare_payload();
-    co_await http::async_write(stream, response, on_error);
     co_await stream.async_shutdown(on_error);
   }
 
   std::shared_ptr<ssl::context> tls_;
   std::string ca_pem_;
   std::atomic<bool> serve_ca_ = true;
+  std::atomic<KeepAlive> keep_alive_ = KeepAlive::yes;
+  std::atomic<int> connections_ = 0;
   net::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -193,6 +208,58 @@ TEST_F(HttpsClientTest, APreparedContextServesManyRequestsAndStillVerifiesTheTow
   EXPECT_FALSE(https_request(server->endpoint(), *elsewhere, "GET", "/v1/sites")) << "a CA that did not sign the tower";
   options.ca_pem = "not a certificate";
   EXPECT_FALSE(with_prepared_tls(options)) << "a bad CA fails when preparing, not on the first request";
+}
+
+TEST_F(HttpsClientTest, APoolSendsManyRequestsOverOneConnection) {
+  auto pool = HttpsConnectionPool::create(server->endpoint(), trusting_our_ca());
+  ASSERT_TRUE(pool) << pool.error().message;
+  for (int i = 0; i < 5; ++i) {
+    auto response = (*pool)->request("POST", "/v1/things/" + std::to_string(i), "{}");
+    ASSERT_TRUE(response) << response.error().message;
+    auto echoed = json::parse(response->body);
+    EXPECT_EQ(echoed["target"], "/v1/things/" + std::to_string(i));
+    EXPECT_EQ(echoed["connection"], 1);
+  }
+  EXPECT_EQ(server->connections(), 1);
+  EXPECT_EQ((*pool)->idle(), 1u);
+}
+
+TEST_F(HttpsClientTest, APoolOpensAnotherConnectionWhenTheServerWillNotKeepOne) {
+  server->keep_alive(EchoServer::KeepAlive::never);
+  auto pool = HttpsConnectionPool::create(server->endpoint(), trusting_our_ca());
+  ASSERT_TRUE(pool) << pool.error().message;
+  for (int i = 1; i <= 3; ++i) {
+    auto response = (*pool)->request("GET", "/v1/sites");
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(json::parse(response->body)["connection"], i);
+  }
+  EXPECT_EQ((*pool)->idle(), 0u);
+}
+
+TEST_F(HttpsClientTest, APoolSendsARequestAgainWhenTheServerHadClosedTheKeptConnection) {
+  server->keep_alive(EchoServer::KeepAlive::says_yes_but_closes);
+  auto pool = HttpsConnectionPool::create(server->endpoint(), trusting_our_ca());
+  ASSERT_TRUE(pool) << pool.error().message;
+  ASSERT_TRUE((*pool)->request("GET", "/v1/sites"));
+  std::this_thread::sleep_for(50ms);  // the server's close reaches the client
+  auto second = (*pool)->request("POST", "/v1/sites", R"({"name":"a"})");
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(json::parse(second->body)["connection"], 2);
+  EXPECT_EQ(server->connections(), 2) << "the request went once more, on a new connection, and only once";
+}
+
+TEST_F(HttpsClientTest, APoolStillVerifiesTheTowerAndReportsItUnreachable) {
+  auto other = CertificateAuthority::create("Other CA", clock).value();
+  HttpsClientOptions options = trusting_our_ca();
+  options.ca_pem = other.certificate_pem();
+  auto pool = HttpsConnectionPool::create(server->endpoint(), options);
+  ASSERT_TRUE(pool) << pool.error().message;
+  auto response = (*pool)->request("GET", "/v1/sites");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, "unreachable");
+  EXPECT_NE(response.error().message.find("certificate"), std::string::npos) << response.error().message;
+  EXPECT_EQ((*pool)->idle(), 0u);
+  EXPECT_FALSE(HttpsConnectionPool::create(server->endpoint(), HttpsClientOptions{})) << "no CA to trust";
 }
 
 TEST_F(HttpsClientTest, CallerContentTypeWinsAndEmptyBodyGetsNone) {

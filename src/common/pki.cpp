@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -19,6 +20,7 @@
 #include <new>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 namespace outpost {
 namespace {
@@ -145,8 +147,51 @@ Status add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   return {};
 }
 
+// A CSR's public key goes into the certificate as the requester encoded it: X509_set_pubkey
+// would encode the decoded key again, and OpenSSL 3.0 sets up an encoder for every such call
+// (6 % of the tower's CPU while hosts enroll).
+Status copy_public_key(X509* cert, X509_REQ* csr) {
+  const X509_PUBKEY* source = X509_REQ_get_X509_PUBKEY(csr);
+  ASN1_OBJECT* key_type = nullptr;
+  const unsigned char* bits = nullptr;
+  int length = 0;
+  X509_ALGOR* algorithm = nullptr;
+  if (!source || X509_PUBKEY_get0_param(&key_type, &bits, &length, &algorithm, source) != 1 || !bits || length <= 0)
+    return rejected_input("certificate signing request has no usable public key");
+  const ASN1_OBJECT* algorithm_id = nullptr;
+  int parameter_type = V_ASN1_UNDEF;
+  const void* parameter = nullptr;
+  X509_ALGOR_get0(&algorithm_id, &parameter_type, &parameter, algorithm);
+  void* parameter_copy = nullptr;
+  if (parameter_type == V_ASN1_OBJECT)
+    parameter_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(parameter));
+  else if (parameter_type != V_ASN1_UNDEF && parameter_type != V_ASN1_NULL)
+    parameter_copy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(parameter));
+  ASN1_OBJECT* type_copy = OBJ_dup(algorithm_id);
+  auto* bits_copy = static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(length)));
+  const bool copied = type_copy && bits_copy && (parameter_copy || parameter_type == V_ASN1_UNDEF || parameter_type == V_ASN1_NULL);
+  if (!copied ||
+      X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), type_copy, parameter_type, parameter_copy, bits_copy, length) != 1) {
+    ASN1_OBJECT_free(type_copy);
+    OPENSSL_free(bits_copy);
+    if (parameter_type == V_ASN1_OBJECT) ASN1_OBJECT_free(static_cast<ASN1_OBJECT*>(parameter_copy));
+    else ASN1_STRING_free(static_cast<ASN1_STRING*>(parameter_copy));
+    return crypto_failure("cannot copy the requester's public key");
+  }
+  return {};
+}
+
+// The certificate's subject key: a key of ours, or the one a CSR carries.
+using SubjectKey = std::variant<EVP_PKEY*, X509_REQ*>;
+
+Status set_public_key(X509* cert, SubjectKey key) {
+  if (auto* csr = std::get_if<X509_REQ*>(&key)) return copy_public_key(cert, *csr);
+  if (X509_set_pubkey(cert, std::get<EVP_PKEY*>(key)) != 1) return crypto_failure("cannot set the certificate's key");
+  return {};
+}
+
 // Everything a certificate shares, whoever it is for. `issuer` is null for a self-signed one.
-Result<X509Ptr> new_certificate(X509* issuer, const std::string& common_name, EVP_PKEY* subject_key,
+Result<X509Ptr> new_certificate(X509* issuer, const std::string& common_name, SubjectKey subject_key,
                                 std::chrono::hours validity, const Clock& clock) {
   X509Ptr cert(X509_new());
   if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1)
@@ -154,9 +199,9 @@ Result<X509Ptr> new_certificate(X509* issuer, const std::string& common_name, EV
   auto subject = name_with_common_name(common_name);
   if (!subject) return std::unexpected(subject.error());
   X509_NAME* issuer_name = issuer ? X509_get_subject_name(issuer) : subject->get();
-  if (X509_set_subject_name(cert.get(), subject->get()) != 1 ||
-      X509_set_issuer_name(cert.get(), issuer_name) != 1 || X509_set_pubkey(cert.get(), subject_key) != 1)
-    return crypto_failure("cannot set certificate names and key");
+  if (X509_set_subject_name(cert.get(), subject->get()) != 1 || X509_set_issuer_name(cert.get(), issuer_name) != 1)
+    return crypto_failure("cannot set certificate names");
+  if (auto ok = set_public_key(cert.get(), subject_key); !ok) return std::unexpected(ok.error());
   if (auto ok = set_random_serial(cert.get()); !ok) return std::unexpected(ok.error());
   if (auto ok = set_validity(cert.get(), validity, clock); !ok) return std::unexpected(ok.error());
   if (auto ok = add_extension(cert.get(), issuer, NID_subject_key_identifier, "hash"); !ok)
@@ -249,30 +294,40 @@ Result<std::string> serial_hex_of(X509* cert) {
 
 }  // namespace
 
-Result<std::string> generate_private_key_pem() {
+Result<PrivateKey> generate_private_key() {
   ERR_clear_error();
-  PkeyPtr key(EVP_EC_gen("P-256"));
+  std::shared_ptr<EVP_PKEY> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   if (!key) return crypto_failure("cannot generate an EC P-256 key");
   // PEM_write_bio_PrivateKey writes PKCS#8 ("BEGIN PRIVATE KEY"), unencrypted.
-  return write_pem(
-      [&key](BIO* bio) {
-        return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-      },
+  auto pem = write_pem(
+      [&key](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); },
       "private key PEM");
+  if (!pem) return std::unexpected(pem.error());
+  return PrivateKey{std::move(key), std::move(*pem)};
+}
+
+Result<std::string> generate_private_key_pem() {
+  auto key = generate_private_key();
+  if (!key) return std::unexpected(key.error());
+  return std::move(key->pem);
 }
 
 Result<std::string> make_csr(const std::string& key_pem, const std::string& common_name) {
   ERR_clear_error();
   auto key = read_private_key(key_pem);
   if (!key) return std::unexpected(key.error());
+  return make_csr(key->get(), common_name);
+}
+
+Result<std::string> make_csr(EVP_PKEY* key, const std::string& common_name) {
+  ERR_clear_error();
   auto subject = name_with_common_name(common_name);
   if (!subject) return std::unexpected(subject.error());
   X509ReqPtr csr(X509_REQ_new());
   if (!csr || X509_REQ_set_version(csr.get(), X509_REQ_VERSION_1) != 1 ||
-      X509_REQ_set_subject_name(csr.get(), subject->get()) != 1 ||
-      X509_REQ_set_pubkey(csr.get(), key->get()) != 1)
+      X509_REQ_set_subject_name(csr.get(), subject->get()) != 1 || X509_REQ_set_pubkey(csr.get(), key) != 1)
     return crypto_failure("cannot build certificate signing request");
-  if (X509_REQ_sign(csr.get(), key->get(), EVP_sha256()) <= 0)
+  if (X509_REQ_sign(csr.get(), key, EVP_sha256()) <= 0)
     return crypto_failure("cannot sign certificate signing request");
   return write_pem([&csr](BIO* bio) { return PEM_write_bio_X509_REQ(bio, csr.get()); },
                    "certificate signing request PEM");
@@ -299,6 +354,23 @@ Result<CertificateInfo> inspect_certificate(const std::string& cert_pem) {
   info.not_after = *not_after;
   info.fingerprint = std::move(*fingerprint);
   return info;
+}
+
+Result<std::string> certificate_fingerprint(const std::string& cert_pem) {
+  ERR_clear_error();
+  auto bio = memory_bio(cert_pem);
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* der = nullptr;
+  long size = 0;
+  const bool read = bio && PEM_read_bio(bio.get(), &name, &header, &der, &size) == 1;
+  const bool is_certificate = read && std::string_view(name) == PEM_STRING_X509;
+  std::string fingerprint = is_certificate ? sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(size))) : "";
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(der);
+  if (!is_certificate) return rejected_input("cannot read certificate PEM");
+  return fingerprint;
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -381,7 +453,7 @@ Result<std::string> CertificateAuthority::sign_client_csr(const std::string& csr
   // Proof that the requester holds the private key; anything else in the CSR is ignored.
   if (X509_REQ_verify(csr->get(), requester_key) != 1)
     return rejected_input("certificate signing request signature does not verify");
-  auto cert = new_certificate(cert_.get(), common_name, requester_key, validity, clock);
+  auto cert = new_certificate(cert_.get(), common_name, csr->get(), validity, clock);
   if (!cert) return std::unexpected(cert.error());
   if (auto ok = add_leaf_extensions(cert->get(), cert_.get(), "clientAuth"); !ok)
     return std::unexpected(ok.error());

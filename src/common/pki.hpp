@@ -16,8 +16,17 @@ namespace outpost {
 
 Result<std::string> generate_private_key_pem();
 
-// A CSR signed by `key_pem` with subject CN = common_name.
+// A new key both parsed and as PEM: under OpenSSL 3.0 reading a PEM key back costs more than
+// generating it (its decoders are set up anew for every read), so whoever made the key keeps it.
+struct PrivateKey {
+  std::shared_ptr<EVP_PKEY> handle;
+  std::string pem;
+};
+Result<PrivateKey> generate_private_key();
+
+// A CSR signed by `key_pem` (or `key`) with subject CN = common_name.
 Result<std::string> make_csr(const std::string& key_pem, const std::string& common_name);
+Result<std::string> make_csr(EVP_PKEY* key, const std::string& common_name);
 
 struct CertificateInfo {
   std::string common_name;
@@ -28,6 +37,9 @@ struct CertificateInfo {
 };
 
 Result<CertificateInfo> inspect_certificate(const std::string& cert_pem);
+// The fingerprint alone (as inspect_certificate gives it), from the PEM's bytes without parsing
+// the certificate: what pinning a CA by its fingerprint needs, at a hash's cost.
+Result<std::string> certificate_fingerprint(const std::string& cert_pem);
 
 // SHA-256 of arbitrary bytes, lowercase hex.
 std::string sha256_hex(std::string_view data);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -205,6 +206,28 @@ TEST_F(PkiTest, ClientCertificateTakesTheTowersCommonNameNotTheRequesters) {
   EXPECT_EQ(X509_check_private_key(cert.get(), parse_key(key).get()), 1);
   EXPECT_EQ(verify_error(ca->certificate_pem(), *pem, clock, X509_PURPOSE_SSL_CLIENT), X509_V_OK);
   EXPECT_NE(verify_error(ca->certificate_pem(), *pem, clock, X509_PURPOSE_SSL_SERVER), X509_V_OK);
+}
+
+TEST_F(PkiTest, AGeneratedKeyIsTheSameKeyParsedAndAsPem) {
+  auto key = generate_private_key();
+  ASSERT_TRUE(key) << key.error().message;
+  EXPECT_EQ(EVP_PKEY_eq(key->handle.get(), parse_key(key->pem).get()), 1);
+  auto csr = make_csr(key->handle.get(), "h");
+  ASSERT_TRUE(csr) << csr.error().message;
+  auto pem = ca->sign_client_csr(*csr, "s/h", 1h, clock);
+  ASSERT_TRUE(pem) << pem.error().message;
+  EXPECT_EQ(X509_check_private_key(parse_cert(*pem).get(), parse_key(key->pem).get()), 1);
+}
+
+TEST_F(PkiTest, TheFingerprintFromPemBytesIsTheParsedCertificatesFingerprint) {
+  auto fingerprint = certificate_fingerprint(ca->certificate_pem());
+  ASSERT_TRUE(fingerprint) << fingerprint.error().message;
+  EXPECT_EQ(*fingerprint, inspect_certificate(ca->certificate_pem()).value().fingerprint);
+  EXPECT_EQ(*fingerprint, ca->fingerprint());
+  EXPECT_FALSE(certificate_fingerprint("hello"));
+  auto csr = make_csr(new_key(), "h");
+  ASSERT_TRUE(csr);
+  EXPECT_FALSE(certificate_fingerprint(*csr)) << "a CSR is not a certificate";
 }
 
 TEST_F(PkiTest, EachSignedCertificateHasItsOwnSerial) {

@@ -1,11 +1,19 @@
 #include "common/tls.hpp"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <list>
 #include <memory>
+#include <mutex>
+#include <utility>
+
+#include "common/openssl_handles.hpp"
 
 namespace outpost {
 namespace {
@@ -29,20 +37,55 @@ Result<TlsContext> new_context(ssl::context::method method) {
   }
 }
 
+// Every context of a process trusts one of a few CAs (the tower's; a simulator's thousands of
+// hosts all trust the same one). Under OpenSSL 3.0 parsing a certificate costs more than a
+// handshake's signature check, so each CA is parsed once and its store shared by reference.
+constexpr std::size_t kSharedStores = 4;
+
+Result<X509_STORE*> shared_trust_store(const std::string& ca_pem) {
+  static std::mutex lock;
+  static std::list<std::pair<std::string, X509StorePtr>> stores;  // most recently used first
+  std::lock_guard guard(lock);
+  for (auto it = stores.begin(); it != stores.end(); ++it)
+    if (it->first == ca_pem) {
+      stores.splice(stores.begin(), stores, it);
+      return it->second.get();
+    }
+  X509StorePtr store(X509_STORE_new());
+  BioPtr bio(BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size())));
+  if (!store || !bio) return internal_error("cannot allocate a certificate store");
+  int added = 0;
+  ERR_clear_error();
+  while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    if (X509_STORE_add_cert(store.get(), cert.get()) != 1) return bad_request("cannot add the CA certificate to a store");
+    ++added;
+  }
+  ERR_clear_error();  // the read that ended the loop
+  if (added == 0) return bad_request("the CA certificate is not a PEM certificate");
+  stores.emplace_front(ca_pem, std::move(store));
+  if (stores.size() > kSharedStores) stores.pop_back();  // contexts still using it hold a reference
+  return stores.front().second.get();
+}
+
 Status trust_only(ssl::context& context, const std::string& ca_pem, const char* role) {
   if (ca_pem.empty()) return bad_request(std::string("no CA certificate given to verify the ") + role);
-  boost::system::error_code ec;
-  context.add_certificate_authority(boost::asio::buffer(ca_pem), ec);
-  if (ec) return tls_failure(std::string("cannot load the CA certificate for the ") + role, ec);
+  auto store = shared_trust_store(ca_pem);
+  if (!store) return bad_request(std::string("cannot load the CA certificate for the ") + role + ": " + store.error().message);
+  SSL_CTX_set1_cert_store(context.native_handle(), *store);
   return {};
 }
 
-Status present_identity(ssl::context& context, const std::string& cert_pem, const std::string& key_pem) {
+Status present_identity(ssl::context& context, const std::string& cert_pem, const ClientKey& key) {
   boost::system::error_code ec;
   context.use_certificate_chain(boost::asio::buffer(cert_pem), ec);
   if (ec) return tls_failure("cannot load the TLS certificate", ec);
-  context.use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, ec);
-  if (ec) return tls_failure("cannot load the TLS private key", ec);
+  if (key.parsed) {
+    if (SSL_CTX_use_PrivateKey(context.native_handle(), key.parsed.get()) != 1)
+      return bad_request("cannot use the TLS private key");
+  } else {
+    context.use_private_key(boost::asio::buffer(key.pem), ssl::context::pem, ec);
+    if (ec) return tls_failure("cannot load the TLS private key", ec);
+  }
   if (SSL_CTX_check_private_key(context.native_handle()) != 1)
     return bad_request("the TLS private key does not match the certificate");
   return {};
@@ -55,7 +98,7 @@ Result<std::shared_ptr<ssl::context>> make_server_tls(const std::string& cert_pe
                                                       const std::string& client_ca_pem) {
   auto context = new_context(ssl::context::tls_server);
   if (!context) return context;
-  if (auto ok = present_identity(**context, cert_pem, key_pem); !ok) return std::unexpected(ok.error());
+  if (auto ok = present_identity(**context, cert_pem, ClientKey{key_pem, nullptr}); !ok) return std::unexpected(ok.error());
   if (auto ok = trust_only(**context, client_ca_pem, "clients"); !ok) return std::unexpected(ok.error());
   // Asking without requiring lets token-authenticated clients without a certificate share the
   // port; a certificate that is presented must still verify, or the handshake fails.
@@ -79,11 +122,17 @@ Result<std::shared_ptr<ssl::context>> make_client_tls(const std::string& ca_pem,
                                                       const std::optional<std::string>& key_pem) {
   if (cert_pem.has_value() != key_pem.has_value())
     return bad_request("a client certificate and its key must be given together");
+  if (!cert_pem) return make_client_tls(ca_pem, std::optional<ClientCertificate>{});
+  return make_client_tls(ca_pem, ClientCertificate{*cert_pem, {*key_pem, nullptr}});
+}
+
+Result<std::shared_ptr<ssl::context>> make_client_tls(const std::string& ca_pem,
+                                                      const std::optional<ClientCertificate>& identity) {
   auto context = new_context(ssl::context::tls_client);
   if (!context) return context;
   if (auto ok = trust_only(**context, ca_pem, "server"); !ok) return std::unexpected(ok.error());
-  if (cert_pem)
-    if (auto ok = present_identity(**context, *cert_pem, *key_pem); !ok) return std::unexpected(ok.error());
+  if (identity)
+    if (auto ok = present_identity(**context, identity->cert_pem, identity->key); !ok) return std::unexpected(ok.error());
   boost::system::error_code ec;
   (*context)->set_verify_mode(ssl::verify_peer, ec);
   if (ec) return tls_failure("cannot enable server verification", ec);

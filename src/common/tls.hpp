@@ -1,6 +1,7 @@
 #pragma once
 // TLS contexts for the tower (server) and the agent/CLI (client).
 #include <boost/asio/ssl/context.hpp>
+#include <openssl/types.h>
 
 #include <memory>
 #include <optional>
@@ -21,5 +22,18 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls(const std::st
 Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls(
     const std::string& ca_pem, const std::optional<std::string>& cert_pem = std::nullopt,
     const std::optional<std::string>& key_pem = std::nullopt);
+
+// A private key as PEM, or already parsed by whoever generated it (then `pem` is not read):
+// under OpenSSL 3.0 reading a PEM key costs more than a handshake.
+struct ClientKey {
+  std::string pem;
+  std::shared_ptr<EVP_PKEY> parsed;
+};
+struct ClientCertificate {
+  std::string cert_pem;
+  ClientKey key;
+};
+Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls(const std::string& ca_pem,
+                                                                   const std::optional<ClientCertificate>& identity);
 
 }  // namespace outpost

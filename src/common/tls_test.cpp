@@ -67,6 +67,39 @@ TEST_F(TlsTest, ClientPresentsACertificateWhenGivenOne) {
   EXPECT_NE(SSL_CTX_get0_certificate((*context)->native_handle()), nullptr);
 }
 
+TEST_F(TlsTest, ClientPresentsAnAlreadyParsedKeyAndRefusesOneThatDoesNotMatch) {
+  const auto client_key = generate_private_key().value();
+  const auto client_cert =
+      ca->sign_client_csr(make_csr(client_key.handle.get(), "h").value(), "site/host", 24h, clock).value();
+  // The PEM is not read when the parsed key is given.
+  auto context = make_client_tls(ca->certificate_pem(), ClientCertificate{client_cert, {"not a key", client_key.handle}});
+  ASSERT_TRUE(context) << context.error().message;
+  EXPECT_NE(SSL_CTX_get0_certificate((*context)->native_handle()), nullptr);
+  EXPECT_EQ(SSL_CTX_get0_privatekey((*context)->native_handle()), client_key.handle.get());
+
+  const auto other_key = generate_private_key().value();
+  EXPECT_FALSE(make_client_tls(ca->certificate_pem(), ClientCertificate{client_cert, {client_key.pem, other_key.handle}}));
+}
+
+TEST_F(TlsTest, ContextsTrustingTheSameCaShareOneParsedStore) {
+  auto first = make_client_tls(ca->certificate_pem());
+  auto second = make_client_tls(ca->certificate_pem());
+  auto server = make_server_tls(cert, key, ca->certificate_pem());
+  auto other_ca = CertificateAuthority::create("Other CA", clock).value();
+  auto other = make_client_tls(other_ca.certificate_pem());
+  ASSERT_TRUE(first && second && server && other);
+  X509_STORE* store = SSL_CTX_get_cert_store((*first)->native_handle());
+  EXPECT_EQ(SSL_CTX_get_cert_store((*second)->native_handle()), store);
+  EXPECT_EQ(SSL_CTX_get_cert_store((*server)->native_handle()), store);
+  EXPECT_NE(SSL_CTX_get_cert_store((*other)->native_handle()), store);
+  STACK_OF(X509)* trusted = X509_STORE_get1_all_certs(SSL_CTX_get_cert_store((*other)->native_handle()));
+  ASSERT_EQ(sk_X509_num(trusted), 1);
+  char subject[256] = {};
+  X509_NAME_oneline(X509_get_subject_name(sk_X509_value(trusted, 0)), subject, sizeof subject);
+  EXPECT_NE(std::string(subject).find("Other CA"), std::string::npos) << subject;
+  sk_X509_pop_free(trusted, X509_free);
+}
+
 TEST_F(TlsTest, ClientRefusesHalfAnIdentityAndAMissingCa) {
   EXPECT_FALSE(make_client_tls(ca->certificate_pem(), cert, std::nullopt));
   EXPECT_FALSE(make_client_tls(ca->certificate_pem(), std::nullopt, key));

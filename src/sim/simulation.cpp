@@ -28,7 +28,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto observe_every = std::chrono::milliseconds(10);
+// Stamps are taken when things happen, so looking less often costs only how soon a line is written;
+// looking at 10,000 hosts a hundred times a second took 5 % of the simulator's CPU.
+constexpr auto observe_every = std::chrono::milliseconds(50);
 
 // One simulated host: the agent's parts as `outpost agent` wires them, over a fake engine and
 // an in-memory journal; the checkpoint lives in the host's enrolled data directory.
