@@ -47,6 +47,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_resources(pid: int) -> tuple[int, float]:
+    """(resident KiB, CPU seconds so far) of one process."""
+    rss = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return rss, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def percentiles(values: list[float]) -> str:
     if not values:
         return "no samples"
@@ -93,13 +103,7 @@ class Tower:
         return payload
 
     def resources(self) -> tuple[int, float]:
-        """(resident KiB, CPU seconds so far)."""
-        rss = 0
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return rss, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return process_resources(self.process.pid)
 
     def session_bytes(self) -> tuple[int, int]:
         """(bytes sent, bytes received) by the tower over its established sockets, from TCP_INFO."""
@@ -223,11 +227,13 @@ def fan_out(tower: Tower, sim: Simulator, documents: str, image: str, sites: int
     before = dict(timing.revision)
     bytes_before = tower.session_bytes()
     rss_before, cpu_before = tower.resources()
+    sim_cpu_before = process_resources(sim.process.pid)[1]
     acked: dict[str, float] = {}
     running: dict[str, float] = {}
     started_ns = time.time_ns()
     started = time.perf_counter()
     tower.ok("POST", "/v1/apply", documents, "application/yaml")
+    answered = time.perf_counter() - started
     peak_rss = rss_before
     deadline = time.time() + timeout
     while (len(acked) < sites or len(running) < sites) and time.time() < deadline:
@@ -241,11 +247,17 @@ def fan_out(tower: Tower, sim: Simulator, documents: str, image: str, sites: int
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     rss_after, cpu_after = tower.resources()
+    sim_cpu = process_resources(sim.process.pid)[1] - sim_cpu_before
     bytes_after = tower.session_bytes()
+    first = min(acked.values(), default=float("nan"))
+    print(f"  the apply answered after {answered:.3f} s; the first host checkpointed at {first:.3f} s")
     print(f"  checkpointed by the host (acknowledged)  {percentiles(list(acked.values()))} s  ({len(acked)}/{sites})")
     print(f"  {image} running  {percentiles(list(running.values()))} s  ({len(running)}/{sites})")
     print(f"  tower: {rss_after / 1024:.0f} MiB resident (peak seen {peak_rss / 1024:.0f} MiB), "
           f"CPU {100 * (cpu_after - cpu_before) / elapsed:.0f}% of one core over {elapsed:.1f} s")
+    # CPU time varies less than wall time on a shared machine: the work each host costs.
+    print(f"  CPU per host until every host ran it: tower {1e6 * (cpu_after - cpu_before) / sites:.0f} µs, "
+          f"simulator {1e6 * sim_cpu / sites:.0f} µs")
     sent, received = bytes_after[0] - bytes_before[0], bytes_after[1] - bytes_before[1]
     print(f"  bytes per host: {sent / sites:.0f} to the host, {received / sites:.0f} from it")
 
@@ -280,6 +292,7 @@ def main() -> int:
         print("1. enrollment")
         sim = Simulator(args.binary, work, hosts, n, args.enroll_concurrency)
         started = time.perf_counter()
+        tower_cpu_before = tower.resources()[1]
         sim.start()
         # The simulator's own progress first: listing 10,000 sockets with `ss` twice a second
         # takes CPU from the tower and the simulator, which share this machine.
@@ -288,6 +301,8 @@ def main() -> int:
         all_sessions = time.perf_counter() - started
         print(f"  {sim.enrolled_line()}")
         print(f"  every host holding a session {all_sessions:.1f} s after the start ({n / all_sessions:.0f} sites/s)")
+        print(f"  CPU per host: tower {1e3 * (tower.resources()[1] - tower_cpu_before) / n:.2f} ms, "
+              f"simulator {1e3 * process_resources(sim.process.pid)[1] / n:.2f} ms")
 
         print(f"2. idle, {args.idle:.0f} s window")
         time.sleep(5)  # first status reports and events settle

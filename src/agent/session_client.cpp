@@ -5,14 +5,11 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,9 +18,11 @@
 #include <optional>
 
 #include "agent/event_sender.hpp"
+#include "agent/report_window.hpp"
 #include "common/https_client.hpp"
 #include "common/session_compression.hpp"
 #include "common/tls.hpp"
+#include "common/tls_socket.hpp"
 #include "common/ws_outbox.hpp"
 
 namespace outpost::agent {
@@ -36,13 +35,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
+using WsStream = websocket::stream<TlsSocket>;
 
 struct SessionParts {
   AgentRuntime& runtime;
@@ -55,24 +48,36 @@ struct SessionParts {
 // One session: connect, hello, then serve until the connection ends. Returns a description of
 // why it ended (for the log) and whether it got as far as an established session.
 asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& identity, const Endpoint& endpoint,
-                                                          asio::ssl::context& tls, SessionParts& parts) {
+                                                          asio::ssl::context& trust,
+                                                          const PresentedCertificate& certificate, SessionParts& parts) {
   AgentRuntime& runtime = parts.runtime;
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
   if (resolve_ec) co_return std::pair{false, "cannot resolve " + endpoint.host + ": " + resolve_ec.message()};
 
-  // Shared with the writer coroutine: Beast forbids destroying a stream with a write pending.
-  auto ws_owner = std::make_shared<WsStream>(executor, tls);
-  WsStream& ws = *ws_owner;
-  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-  if (auto [ec, ep] = co_await beast::get_lowest_layer(ws).async_connect(results, use_tuple); ec)
+  // Connected with Beast's stream for its deadline, then handed to a TlsSocket: OpenSSL reads
+  // and writes the socket itself and frees its record buffers between messages (the tower's
+  // sessions do the same), where Asio's SSL stream copies every record through a buffer pair.
+  beast::tcp_stream tcp(executor);
+  tcp.expires_after(std::chrono::seconds(10));
+  if (auto [ec, ep] = co_await tcp.async_connect(results, use_tuple); ec)
     co_return std::pair{false, "cannot connect: " + ec.message()};
-  if (!is_ip_address(endpoint.host)) SSL_set_tlsext_host_name(ws.next_layer().native_handle(), endpoint.host.c_str());
-  ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
-  if (auto [ec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_tuple); ec)
-    co_return std::pair{false, "TLS handshake failed: " + ec.message()};
-  beast::get_lowest_layer(ws).expires_never();
+  tcp.expires_never();
+  TlsSocket tls(tcp.release_socket(), trust, TlsRole::client);
+  if (auto presented = present_certificate(tls.native_handle(), certificate); !presented)
+    co_return std::pair{false, presented.error().message};
+  if (auto named = expect_server_name(tls.native_handle(), endpoint.host); !named)
+    co_return std::pair{false, named.error().message};
+  {
+    SocketDeadline deadline(tls);
+    deadline.expires_after(std::chrono::seconds(10));
+    if (auto [ec] = co_await tls.async_handshake(use_tuple); ec)
+      co_return std::pair{false, "TLS handshake failed: " + ec.message()};
+  }
+  // Shared with the writer coroutine: Beast forbids destroying a stream with a write pending.
+  auto ws_owner = std::make_shared<WsStream>(std::move(tls));
+  WsStream& ws = *ws_owner;
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
   timeouts.idle_timeout = parts.settings.idle_timeout;
   timeouts.keep_alive_pings = true;
@@ -93,6 +98,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     std::shared_ptr<Outbox<WsStream>> outbox;
     EventSender events;
     std::optional<std::uint64_t> acked_revision;  // none sent yet in this session
+    std::optional<ReportWindow> reports;
     bool closed = false;
   };
   auto state = std::make_shared<SessionState>(parts.journal, parts.settings.events_per_message, parts.clock, outbox);
@@ -100,14 +106,24 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     state->acked_revision = revision;
     state->outbox->push(Json{{"type", "ack"}, {"revision", revision}}.dump());
   };
-  auto send_status = [&runtime, state, send_ack] {
-    // Engine messages may hold any bytes; replace invalid UTF-8 rather than throw.
-    state->outbox->push_latest("status", Json{{"type", "status"},
-                                              {"revision", runtime.revision()},
-                                              {"instances", runtime.instances()},
-                                              {"apps", runtime.apps()},
-                                              {"problems", runtime.problems()}}
-                                             .dump(-1, ' ', false, Json::error_handler_t::replace));
+  // The window lives in the state it reports on: it holds a plain pointer back, not a share.
+  auto push_status = [&runtime, outbox = state->outbox.get()] {
+    // Built when it is written; engine messages may hold any bytes: replace invalid UTF-8.
+    outbox->push_latest("status", [&runtime] {
+      return Json{{"type", "status"},
+                  {"revision", runtime.revision()},
+                  {"instances", runtime.instances()},
+                  {"apps", runtime.apps()},
+                  {"problems", runtime.problems()}}
+          .dump(-1, ' ', false, Json::error_handler_t::replace);
+    });
+  };
+  state->reports.emplace(executor, parts.settings.report_delay, [events = &state->events, push_status](bool status_changed) {
+    if (status_changed) push_status();
+    events->send_next();
+  });
+  auto status_changed = [&runtime, state, send_ack] {
+    state->reports->note(true);
     // The tower takes hello's revision as acknowledged; it must learn at once what is really on
     // disk, and a checkpoint the disk refused is acknowledged once it is finally written.
     if (!state->acked_revision || runtime.checkpointed_revision() > *state->acked_revision)
@@ -121,15 +137,15 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
                              std::to_string(parts.journal.dropped()) + " dropped in all");
     parts.lost_at.reset();
   }
-  send_status();
-  runtime.set_status_listener(send_status);
+  // The tower learns the whole host at once when a session starts.
+  push_status();
+  send_ack(runtime.checkpointed_revision());
+  runtime.set_status_listener(status_changed);
   state->events.send_next();
-  parts.journal.set_listener([state, &journal = parts.journal, send_status, problem = parts.journal.disk_problem()]() mutable {
-    if (journal.disk_problem() != problem) {  // part of the status
-      problem = journal.disk_problem();
-      send_status();
-    }
-    state->events.send_next();
+  parts.journal.set_listener([state, &journal = parts.journal, problem = parts.journal.disk_problem()]() mutable {
+    const bool disk_changed = journal.disk_problem() != problem;  // part of the status
+    problem = journal.disk_problem();
+    state->reports->note(disk_changed);
   });
   // A batch the tower did not acknowledge goes again even when nothing new happens.
   asio::co_spawn(executor, [state]() -> asio::awaitable<void> {
@@ -175,6 +191,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     }
   }
   state->closed = true;
+  state->reports->close();
   parts.journal.set_listener({});
   runtime.set_status_listener({});
   outbox->stop();
@@ -197,9 +214,10 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
     spdlog::error("{}", endpoint.error().message);
     co_return;
   }
-  auto tls = make_client_tls(identity.ca_pem, ClientCertificate{identity.cert_pem, {identity.key_pem, identity.parsed_key}});
-  if (!tls) {
-    spdlog::error("cannot set up TLS: {}", tls.error().message);
+  auto trust = settings.trust ? Result<std::shared_ptr<asio::ssl::context>>(settings.trust) : make_client_tls(identity.ca_pem);
+  auto certificate = parse_client_certificate(ClientCertificate{identity.cert_pem, {identity.key_pem, identity.parsed_key}});
+  if (!trust || !certificate) {
+    spdlog::error("cannot set up TLS: {}", (trust ? certificate.error() : trust.error()).message);
     co_return;
   }
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -208,7 +226,7 @@ asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& run
   for (;;) {
     std::pair<bool, std::string> ended{false, {}};
     try {
-      ended = co_await one_session(identity, *endpoint, **tls, parts);
+      ended = co_await one_session(identity, *endpoint, **trust, *certificate, parts);
     } catch (const std::exception& e) {  // never give up on the tower
       journal.set_listener({});
       runtime.set_status_listener({});

@@ -2,6 +2,7 @@
 // The agent's end of the session: dials the tower (never the other way round), authenticates
 // with the host certificate, and keeps the session up with jittered exponential backoff.
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <functional>
@@ -27,8 +28,15 @@ struct SessionSettings {
   // A session with no traffic for this long is given up; pings go out at half of it.
   std::chrono::seconds idle_timeout{30};
   std::size_t events_per_message = 100;
+  // Status changes and new events wait this long for the rest of what one change brings, then go
+  // in one status report and one events message (zero: each goes at once).
+  std::chrono::milliseconds report_delay{100};
   // Told true when a session is established and false when it ends (the simulator counts them).
   std::function<void(bool)> on_session;
+  // A context trusting the identity's CA, shared by a caller running many sessions (the
+  // simulator); without one the session loop builds its own. Either way each connection
+  // presents the host's certificate itself.
+  std::shared_ptr<boost::asio::ssl::context> trust;
 };
 
 // Sends status, problems and the journal's events; records "session-lost" and

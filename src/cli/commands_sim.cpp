@@ -115,6 +115,7 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
   options.threads = args.threads;
   options.duration = std::chrono::duration_cast<std::chrono::seconds>(*duration);
   options.timing_file = args.timing_file;
+  options.session_tls = enroll_options.prepared_tls;  // trust only: both enrolling and sessions need just that
   sim::Simulation simulation(options, context.out);
   if (auto ok = simulation.start(); !ok) return ok;
   context.out << "running up to " << args.sites * args.hosts_per_site << " simulated hosts for "

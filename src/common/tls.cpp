@@ -4,8 +4,10 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <list>
@@ -137,6 +139,61 @@ Result<std::shared_ptr<ssl::context>> make_client_tls(const std::string& ca_pem,
   (*context)->set_verify_mode(ssl::verify_peer, ec);
   if (ec) return tls_failure("cannot enable server verification", ec);
   return context;
+}
+
+Result<PresentedCertificate> parse_client_certificate(const ClientCertificate& identity) {
+  PresentedCertificate parsed;
+  BioPtr certs(BIO_new_mem_buf(identity.cert_pem.data(), static_cast<int>(identity.cert_pem.size())));
+  if (!certs) return internal_error("cannot allocate a buffer for the TLS certificate");
+  ERR_clear_error();
+  while (X509* cert = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr))
+    parsed.chain.emplace_back(cert, X509_free);
+  ERR_clear_error();  // the read that ended the loop
+  if (parsed.chain.empty()) return bad_request("cannot load the TLS certificate: it is not a PEM certificate");
+  parsed.key = identity.key.parsed;
+  if (!parsed.key) {
+    BioPtr key(BIO_new_mem_buf(identity.key.pem.data(), static_cast<int>(identity.key.pem.size())));
+    if (!key) return internal_error("cannot allocate a buffer for the TLS private key");
+    EVP_PKEY* read = PEM_read_bio_PrivateKey(key.get(), nullptr, nullptr, nullptr);
+    ERR_clear_error();
+    if (!read) return bad_request("cannot load the TLS private key: it is not a PEM private key");
+    parsed.key.reset(read, EVP_PKEY_free);
+  }
+  if (X509_check_private_key(parsed.chain.front().get(), parsed.key.get()) != 1) {
+    ERR_clear_error();
+    return bad_request("the TLS private key does not match the certificate");
+  }
+  return parsed;
+}
+
+Status present_certificate(SSL* ssl, const PresentedCertificate& certificate) {
+  if (!ssl || certificate.chain.empty() || !certificate.key) return internal_error("no TLS connection or certificate to present");
+  if (SSL_use_certificate(ssl, certificate.chain.front().get()) != 1 || SSL_use_PrivateKey(ssl, certificate.key.get()) != 1) {
+    ERR_clear_error();
+    return internal_error("cannot present the TLS certificate on a connection");
+  }
+  for (std::size_t i = 1; i < certificate.chain.size(); ++i)
+    if (SSL_add1_chain_cert(ssl, certificate.chain[i].get()) != 1) {
+      ERR_clear_error();
+      return internal_error("cannot present the TLS certificate chain on a connection");
+    }
+  return {};
+}
+
+Status expect_server_name(SSL* ssl, const std::string& host) {
+  if (!ssl) return internal_error("no TLS connection to verify");
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(host, not_an_address);
+  if (!not_an_address) {
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) != 1)
+      return bad_request("cannot verify the tower as " + host);
+    return {};
+  }
+  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1) {
+    ERR_clear_error();
+    return bad_request("cannot verify the tower as " + host);
+  }
+  return {};
 }
 
 }  // namespace outpost

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -35,5 +36,20 @@ struct ClientCertificate {
 };
 Result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls(const std::string& ca_pem,
                                                                    const std::optional<ClientCertificate>& identity);
+
+// A client certificate (and the chain after it) with its key, parsed once and checked to match,
+// for connections made from a context that holds only trust: each connection presents it
+// itself, so one context serves every host a simulator runs, and a reconnecting agent parses
+// nothing again.
+struct PresentedCertificate {
+  std::vector<std::shared_ptr<X509>> chain;  // the host's certificate first
+  std::shared_ptr<EVP_PKEY> key;
+};
+Result<PresentedCertificate> parse_client_certificate(const ClientCertificate& identity);
+Status present_certificate(SSL* ssl, const PresentedCertificate& certificate);
+
+// The server's certificate must name `host` (a DNS name or an IP address) for the handshake to
+// succeed; a DNS name is also sent as SNI.
+Status expect_server_name(SSL* ssl, const std::string& host);
 
 }  // namespace outpost

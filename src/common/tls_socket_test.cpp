@@ -325,5 +325,58 @@ TEST_F(TlsSocketTest, AHandshakeWithAPeerThatDoesNotTrustUsFails) {
   EXPECT_TRUE(server_result) << "and the server's handshake ends with an error, not a hang";
 }
 
+// How agents connect: a context holding only trust, the host's certificate presented on the
+// connection itself, and the tower's name checked against its certificate.
+TEST_F(TlsSocketTest, AClientPresentsItsOwnCertificateOnAConnectionOfATrustOnlyContext) {
+  auto [server_end, client_end] = connected_pair();
+  const auto key = generate_private_key().value();
+  const auto cert = ca->sign_client_csr(make_csr(key.handle.get(), "h").value(), "site-1/h1", 24h, clock).value();
+  const auto presented = parse_client_certificate(ClientCertificate{cert, {key.pem, key.handle}}).value();
+  std::string peer_name;
+  long peer_verified = -1;
+  auto server = [&](TlsSocket tls) -> asio::awaitable<void> {
+    auto [ec] = co_await tls.async_handshake(use_tuple);
+    EXPECT_FALSE(ec) << ec.message();
+    peer_verified = SSL_get_verify_result(tls.native_handle());
+    if (X509* peer = SSL_get0_peer_certificate(tls.native_handle())) {
+      char cn[64] = {};
+      X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
+      peer_name = cn;
+    }
+    co_await tls.async_shutdown(use_tuple);
+  };
+  auto client = [&](TlsSocket tls) -> asio::awaitable<void> {
+    EXPECT_TRUE(present_certificate(tls.native_handle(), presented));
+    EXPECT_TRUE(expect_server_name(tls.native_handle(), "127.0.0.1"));
+    auto [ec] = co_await tls.async_handshake(use_tuple);
+    EXPECT_FALSE(ec) << ec.message();
+    char byte;
+    co_await tls.async_read_some(asio::buffer(&byte, 1), use_tuple);  // the server's close_notify
+  };
+  run(server(TlsSocket(std::move(server_end), *server_tls, TlsRole::server)),
+      client(TlsSocket(std::move(client_end), *client_tls, TlsRole::client)));
+  EXPECT_EQ(peer_verified, X509_V_OK);
+  EXPECT_EQ(peer_name, "site-1/h1");
+  EXPECT_EQ(SSL_CTX_get0_certificate(client_tls->native_handle()), nullptr) << "the shared context presents nothing";
+}
+
+TEST_F(TlsSocketTest, AClientRefusesAServerWhoseCertificateNamesAnotherHost) {
+  for (const std::string expected : {"10.9.8.7", "tower.example"}) {  // the certificate names 127.0.0.1
+    auto [server_end, client_end] = connected_pair();
+    boost::system::error_code client_result;
+    auto server = [&](TlsSocket tls) -> asio::awaitable<void> { co_await tls.async_handshake(use_tuple); };
+    auto client = [&](TlsSocket tls) -> asio::awaitable<void> {
+      EXPECT_TRUE(expect_server_name(tls.native_handle(), expected));
+      std::tie(client_result) = co_await tls.async_handshake(use_tuple);
+      tls.close();
+    };
+    server_done = client_done = false;
+    run(server(TlsSocket(std::move(server_end), *server_tls, TlsRole::server)),
+        client(TlsSocket(std::move(client_end), *client_tls, TlsRole::client)));
+    io.restart();
+    EXPECT_TRUE(client_result) << "a tower certificate for 127.0.0.1 accepted as " << expected;
+  }
+}
+
 }  // namespace
 }  // namespace outpost

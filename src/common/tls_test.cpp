@@ -81,6 +81,29 @@ TEST_F(TlsTest, ClientPresentsAnAlreadyParsedKeyAndRefusesOneThatDoesNotMatch) {
   EXPECT_FALSE(make_client_tls(ca->certificate_pem(), ClientCertificate{client_cert, {client_key.pem, other_key.handle}}));
 }
 
+TEST_F(TlsTest, AClientCertificateIsParsedOnceWithItsKeyAndAMismatchIsRefused) {
+  const auto host_key = generate_private_key().value();
+  const auto host_cert = ca->sign_client_csr(make_csr(host_key.handle.get(), "h").value(), "site/host", 24h, clock).value();
+  auto from_pem = parse_client_certificate(ClientCertificate{host_cert, {host_key.pem, nullptr}});
+  ASSERT_TRUE(from_pem) << from_pem.error().message;
+  ASSERT_EQ(from_pem->chain.size(), 1u);
+  EXPECT_EQ(EVP_PKEY_eq(from_pem->key.get(), host_key.handle.get()), 1) << "the PEM key read";
+  auto already_parsed = parse_client_certificate(ClientCertificate{host_cert, {"not a key", host_key.handle}});
+  ASSERT_TRUE(already_parsed) << "the PEM is not read when the parsed key is given";
+  EXPECT_EQ(already_parsed->key.get(), host_key.handle.get());
+
+  const auto other = generate_private_key().value();
+  auto mismatch = parse_client_certificate(ClientCertificate{host_cert, {other.pem, nullptr}});
+  ASSERT_FALSE(mismatch);
+  EXPECT_NE(mismatch.error().message.find("does not match"), std::string::npos) << mismatch.error().message;
+  auto not_a_certificate = parse_client_certificate(ClientCertificate{"garbage", {host_key.pem, nullptr}});
+  ASSERT_FALSE(not_a_certificate);
+  EXPECT_NE(not_a_certificate.error().message.find("certificate"), std::string::npos);
+  auto not_a_key = parse_client_certificate(ClientCertificate{host_cert, {"garbage", nullptr}});
+  ASSERT_FALSE(not_a_key);
+  EXPECT_NE(not_a_key.error().message.find("private key"), std::string::npos);
+}
+
 TEST_F(TlsTest, ContextsTrustingTheSameCaShareOneParsedStore) {
   auto first = make_client_tls(ca->certificate_pem());
   auto second = make_client_tls(ca->certificate_pem());

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <deque>
+#include <functional>
 #include <string>
 
 namespace outpost {
@@ -22,19 +23,21 @@ class Outbox {
   }
 
   void push(std::string message) {
-    queue_.push_back({std::move(message), {}});
+    queue_.push_back({std::move(message), {}, {}});
     wake_.cancel();
   }
   // Like push, but a message of the same kind still waiting is replaced instead: a full report
-  // makes older ones worthless, and a stalled connection must not pile them up.
-  void push_latest(std::string kind, std::string message) {
+  // makes older ones worthless, and a stalled connection must not pile them up. The message is
+  // built only when the writer takes it, so a report that changes many times while earlier
+  // messages are written is built once, from what is true when it goes.
+  void push_latest(std::string kind, std::function<std::string()> build) {
     for (auto& queued : queue_) {
       if (queued.kind == kind) {
-        queued.text = std::move(message);
+        queued.build = std::move(build);
         return;
       }
     }
-    queue_.push_back({std::move(message), std::move(kind)});
+    queue_.push_back({{}, std::move(kind), std::move(build)});
     wake_.cancel();
   }
   // Sends a close frame after what is queued, then the writer ends.
@@ -54,8 +57,9 @@ class Outbox {
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     while (!stopped_) {
       if (!queue_.empty()) {
-        std::string message = std::move(queue_.front().text);
+        Queued next = std::move(queue_.front());
         queue_.pop_front();
+        std::string message = next.build ? next.build() : std::move(next.text);
         ws_.text(true);
         if (auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message), use_tuple); ec) break;
         continue;
@@ -77,6 +81,7 @@ class Outbox {
   struct Queued {
     std::string text;
     std::string kind;  // empty: never replaced
+    std::function<std::string()> build;  // set for a report: builds its text
   };
   std::deque<Queued> queue_;
   std::string closing_;

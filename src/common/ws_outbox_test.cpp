@@ -50,10 +50,10 @@ TEST(Outbox, AWaitingReportIsReplacedByANewerOneAndOtherMessagesKeepTheirOrder) 
   RecordingSocket socket(io);
   Outbox<RecordingSocket> outbox(socket);
   outbox.push("hello");
-  outbox.push_latest("status", "status 1");
+  outbox.push_latest("status", [] { return std::string("status 1"); });
   outbox.push("ack 1");
-  outbox.push_latest("status", "status 2");  // the link is stalled: status 1 is worthless now
-  outbox.push_latest("status", "status 3");
+  outbox.push_latest("status", [] { return std::string("status 2"); });  // the link is stalled: status 1 is worthless now
+  outbox.push_latest("status", [] { return std::string("status 3"); });
   EXPECT_EQ(outbox.queued(), 3u);
   outbox.close("bye");
   boost::asio::co_spawn(io, outbox.run(), boost::asio::detached);
@@ -67,13 +67,36 @@ TEST(Outbox, AReportSentAlreadyIsNotReplaced) {
   RecordingSocket socket(io);
   Outbox<RecordingSocket> outbox(socket);
   boost::asio::co_spawn(io, outbox.run(), boost::asio::detached);
-  outbox.push_latest("status", "status 1");
+  outbox.push_latest("status", [] { return std::string("status 1"); });
   io.poll();
   io.restart();
-  outbox.push_latest("status", "status 2");
+  outbox.push_latest("status", [] { return std::string("status 2"); });
   outbox.close("bye");
   io.run();
   EXPECT_EQ(socket.written, (std::vector<std::string>{"status 1", "status 2"}));
+}
+
+TEST(Outbox, AReportIsBuiltOnceWhenItIsWrittenFromWhatIsTrueThen) {
+  boost::asio::io_context io;
+  RecordingSocket socket(io);
+  Outbox<RecordingSocket> outbox(socket);
+  int state = 1;
+  int builds = 0;
+  auto report = [&] {
+    ++builds;
+    return "status " + std::to_string(state);
+  };
+  outbox.push("hello");
+  outbox.push_latest("status", report);
+  state = 2;
+  outbox.push_latest("status", report);
+  state = 3;
+  EXPECT_EQ(builds, 0) << "nothing is built before the writer takes it";
+  outbox.close("bye");
+  boost::asio::co_spawn(io, outbox.run(), boost::asio::detached);
+  io.run();
+  EXPECT_EQ(socket.written, (std::vector<std::string>{"hello", "status 3"}));
+  EXPECT_EQ(builds, 1);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ struct PortSpec {
   std::string host;             // empty = not published
   std::string protocol = "tcp"; // tcp | udp
   std::string host_ip = "127.0.0.1"; // field "host-ip"; where the published port listens
+
+  bool operator==(const PortSpec&) const = default;
 };
 
 struct ContainerSpec {
@@ -30,6 +32,8 @@ struct ContainerSpec {
   Json probes = Json::object();               // validated shape, interpreted by the agent
   Json resources = Json::object();            // {cpus: number, memory: "256Mi"}
   Json mounts = Json::array();                // [{volume, path}]
+
+  bool operator==(const ContainerSpec&) const = default;
 };
 
 struct ServiceSpec {
@@ -38,6 +42,8 @@ struct ServiceSpec {
   bool one_per_host = false;                  // `mode: one-per-host`
   std::vector<ContainerSpec> containers;      // >= 1, unique names
   Json volumes = Json::array();
+
+  bool operator==(const ServiceSpec&) const = default;
 };
 
 struct Application {
@@ -52,6 +58,9 @@ struct Application {
 
   // nullptr when the application has no service of that name.
   const ServiceSpec* service(std::string_view service_name) const;
+
+  // Field by field; equal applications serialize identically (to_json is canonical).
+  bool operator==(const Application&) const = default;
 };
 
 }  // namespace outpost

@@ -185,8 +185,10 @@ bool SiteDesired::update(const std::map<std::string, SiteApp>& apps_now,
   std::vector<std::string> changed, removed;
   for (const auto& [name, app] : apps_now) {
     auto it = apps.find(name);
-    // Canonical JSON decides: it is what the agent receives, so equal JSON means nothing to send.
-    if (it == apps.end() || !it->second.app || it->second.app->to_json() != app.to_json())
+    // Equal values serialize to the same canonical JSON, what the agent receives: nothing to
+    // send. Comparing values spares serializing both (a pass over 10,000 sites did that twice
+    // per site).
+    if (it == apps.end() || !it->second.app || *it->second.app != app)
       changed.push_back(name);
   }
   for (const auto& [name, entry] : apps)

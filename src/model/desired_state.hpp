@@ -33,6 +33,8 @@ struct SiteApp {
 
   Json to_json() const;
   static Result<SiteApp> from_json(const Json& doc);
+
+  bool operator==(const SiteApp&) const = default;
 };
 
 struct SiteDesired {

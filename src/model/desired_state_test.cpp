@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace outpost {
 namespace {
 
@@ -74,6 +76,32 @@ TEST_F(SiteDesiredTest, InstanceAssignmentChangesCount) {
   moved.instances[0].host = "host-b";
   EXPECT_TRUE(tower.update({{"a", moved}}, {}));
   EXPECT_EQ(tower.apps.at("a").revision, 2u);
+}
+
+// Compared by value, not by serializing: every field the agent receives must count.
+TEST_F(SiteDesiredTest, AChangeAnywhereInTheSpecCountsAndSameValuesDoNot) {
+  const std::vector<std::function<void(SiteApp&)>> edits = {
+      [](SiteApp& a) { a.deployment = "other-deploy"; },
+      [](SiteApp& a) { a.application.version = "1.1"; },
+      [](SiteApp& a) { a.application.services[0].one_per_host = true; },
+      [](SiteApp& a) { a.application.services[0].volumes = Json::array({{{"name", "data"}}}); },
+      [](SiteApp& a) { a.application.services[0].containers[0].env["MODE"] = "fast"; },
+      [](SiteApp& a) { a.application.services[0].containers[0].command = {"sleep", "1"}; },
+      [](SiteApp& a) { a.application.services[0].containers[0].ports.push_back({"80", "8080", "tcp", "127.0.0.1"}); },
+      [](SiteApp& a) { a.application.services[0].containers[0].probes["readiness"] = {{"tcp", {{"port", 80}}}}; },
+      [](SiteApp& a) { a.application.services[0].containers[0].resources["memory"] = "64Mi"; },
+      [](SiteApp& a) { a.application.services[0].containers[0].restart = "never"; },
+  };
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    SiteDesired site = desired_for("shop-1");
+    site.update({{"a", site_app("a")}}, {});
+    SiteApp edited = site_app("a");
+    edits[i](edited);
+    ASSERT_NE(edited.to_json(), site_app("a").to_json()) << "edit " << i << " shows in what the agent receives";
+    EXPECT_TRUE(site.update({{"a", edited}}, {})) << "edit " << i;
+    EXPECT_EQ(site.revision, 2u) << "edit " << i;
+    EXPECT_FALSE(site.update({{"a", edited}}, {})) << "edit " << i << " applied twice";
+  }
 }
 
 TEST_F(SiteDesiredTest, RemovalLeavesATombstone) {

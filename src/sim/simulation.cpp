@@ -86,6 +86,7 @@ class SimulationThread {
       auto& added = *hosts_.back();
       agent::SessionSettings settings;
       settings.on_session = [this](bool up) { simulation_.sessions_ += up ? 1 : -1; };
+      settings.trust = simulation_.options_.session_tls;
       asio::co_spawn(io_, added.runtime.run(), asio::detached);
       asio::co_spawn(io_, agent::run_session_loop(host.identity, added.runtime, added.journal, clock_, random_, settings),
                      asio::detached);

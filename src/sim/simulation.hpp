@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "agent/identity.hpp"
 #include "common/result.hpp"
@@ -42,9 +43,12 @@ struct SimOptions {
   std::chrono::seconds report_every{5};
   // When set, one line per change a host sees, for benchmarks that time a fan-out on the agents'
   // side: "UNIX_NS<TAB>SITE/HOST<TAB>CHECKPOINTED_REVISION<TAB>RUNNING_IMAGES" (images sorted,
-  // comma-separated, "-" for none). Hosts are looked at every 10 ms; a line carries the time the
+  // comma-separated, "-" for none). Hosts are looked at every 50 ms; a line carries the time the
   // checkpoint was written or the engine changed, not the time it was seen.
   std::filesystem::path timing_file;
+  // A context trusting the tower's CA for every host's session (each connection presents its
+  // own host's certificate); without one each host builds its own.
+  std::shared_ptr<boost::asio::ssl::context> session_tls;
 };
 
 class SimulationThread;

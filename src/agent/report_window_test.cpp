@@ -1,0 +1,54 @@
+#include "agent/report_window.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <vector>
+
+namespace outpost::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ReportWindow, WhatChangesWithinTheWindowIsFlushedOnceAtItsEnd) {
+  boost::asio::io_context io;
+  std::vector<bool> flushes;
+  ReportWindow window(io.get_executor(), 20ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+  window.note(true);
+  window.note(false);
+  window.note(true);
+  EXPECT_TRUE(flushes.empty()) << "nothing goes before the window ends";
+  io.run_for(2s);  // ends when the window's wait completes
+  EXPECT_EQ(flushes, std::vector<bool>{true});
+
+  window.note(false);  // only events: the status is not built again
+  io.restart();
+  io.run_for(2s);
+  EXPECT_EQ(flushes, (std::vector<bool>{true, false}));
+}
+
+TEST(ReportWindow, WithoutADelayEachChangeIsFlushedAtOnce) {
+  boost::asio::io_context io;
+  std::vector<bool> flushes;
+  ReportWindow window(io.get_executor(), 0ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+  window.note(true);
+  window.note(false);
+  EXPECT_EQ(flushes, (std::vector<bool>{true, false}));
+}
+
+TEST(ReportWindow, NothingIsFlushedOnceClosedEvenFromAnOpenWindow) {
+  boost::asio::io_context io;
+  int flushes = 0;
+  {
+    ReportWindow window(io.get_executor(), 20ms, [&](bool) { ++flushes; });
+    window.note(true);
+    window.close();
+    window.note(true);
+  }  // the pending wait outlives the window
+  io.run_for(2s);
+  EXPECT_EQ(flushes, 0);
+}
+
+}  // namespace
+}  // namespace outpost::agent
