@@ -73,7 +73,7 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
     SocketDeadline deadline(tls);
     deadline.expires_after(std::chrono::seconds(10));
     if (auto [ec] = co_await tls.async_handshake(use_tuple); ec)
-      co_return std::pair{false, "TLS handshake failed: " + ec.message()};
+      co_return std::pair{false, describe_handshake_failure(ec, tls.native_handle())};
   }
   // Shared with the writer coroutine: Beast forbids destroying a stream with a write pending.
   auto ws_owner = std::make_shared<WsStream>(std::move(tls));

@@ -1,8 +1,6 @@
 #include "common/https_client.hpp"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -38,12 +35,6 @@ using Request = http::request<http::string_body>;
 constexpr auto kResolveGrace = std::chrono::seconds(2);
 constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
-
 bool is_ipv6_address(const std::string& host) {
   boost::system::error_code ec;
   return net::ip::make_address(host, ec).is_v6() && !ec;
@@ -62,16 +53,6 @@ std::string lower_case(std::string_view text) {
   std::string out(text);
   std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-// "certificate verify failed" alone does not say which check failed; OpenSSL's verify result does.
-std::string describe_handshake_failure(const boost::system::error_code& ec, SSL* session) {
-  std::string cause = "TLS handshake failed: " + ec.message();
-  if (const long verify = SSL_get_verify_result(session); verify != X509_V_OK)
-    cause += std::string(" (certificate: ") + X509_verify_cert_error_string(verify) + ")";
-  else if (ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED)
-    cause += " (certificate does not name the host)";
-  return cause;
 }
 
 HttpResponse to_response(http::response<http::string_body>&& message) {
@@ -108,10 +89,9 @@ net::awaitable<Result<std::unique_ptr<TlsStream>>> open_stream(const Exchange& e
   auto stream = std::make_unique<TlsStream>(executor, tls);
   auto& socket = beast::get_lowest_layer(*stream);
   socket.expires_at(exchange.deadline);
-  // SNI carries names only; an address in SNI is forbidden by RFC 6066.
-  if (!is_ip_address(endpoint.host) && SSL_set_tlsext_host_name(stream->native_handle(), endpoint.host.c_str()) != 1)
-    co_return unreachable(endpoint, "cannot set the TLS server name");
-  if (exchange.verify_host_name) stream->set_verify_callback(ssl::host_name_verification(endpoint.host));
+  auto named = exchange.verify_host_name ? expect_server_name(stream->native_handle(), endpoint.host)
+                                          : send_server_name(stream->native_handle(), endpoint.host);
+  if (!named) co_return unreachable(endpoint, named.error().message);
 
   co_await socket.async_connect(addresses, on_error);
   if (ec == beast::error::timeout) co_return unreachable(endpoint, "timed out connecting");

@@ -78,18 +78,18 @@ Status trust_only(ssl::context& context, const std::string& ca_pem, const char* 
 }
 
 Status present_identity(ssl::context& context, const std::string& cert_pem, const ClientKey& key) {
-  boost::system::error_code ec;
-  context.use_certificate_chain(boost::asio::buffer(cert_pem), ec);
-  if (ec) return tls_failure("cannot load the TLS certificate", ec);
-  if (key.parsed) {
-    if (SSL_CTX_use_PrivateKey(context.native_handle(), key.parsed.get()) != 1)
-      return bad_request("cannot use the TLS private key");
-  } else {
-    context.use_private_key(boost::asio::buffer(key.pem), ssl::context::pem, ec);
-    if (ec) return tls_failure("cannot load the TLS private key", ec);
+  auto parsed = parse_client_certificate(ClientCertificate{cert_pem, key});
+  if (!parsed) return std::unexpected(parsed.error());
+  SSL_CTX* native = context.native_handle();
+  if (SSL_CTX_use_certificate(native, parsed->chain.front().get()) != 1 || SSL_CTX_use_PrivateKey(native, parsed->key.get()) != 1) {
+    ERR_clear_error();
+    return bad_request("cannot use the TLS certificate and key");
   }
-  if (SSL_CTX_check_private_key(context.native_handle()) != 1)
-    return bad_request("the TLS private key does not match the certificate");
+  for (std::size_t i = 1; i < parsed->chain.size(); ++i)
+    if (SSL_CTX_add1_chain_cert(native, parsed->chain[i].get()) != 1) {
+      ERR_clear_error();
+      return bad_request("cannot use the TLS certificate chain");
+    }
   return {};
 }
 
@@ -180,20 +180,41 @@ Status present_certificate(SSL* ssl, const PresentedCertificate& certificate) {
   return {};
 }
 
-Status expect_server_name(SSL* ssl, const std::string& host) {
-  if (!ssl) return internal_error("no TLS connection to verify");
+namespace {
+
+bool is_ip_address(const std::string& host) {
   boost::system::error_code not_an_address;
   boost::asio::ip::make_address(host, not_an_address);
-  if (!not_an_address) {
-    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) != 1)
-      return bad_request("cannot verify the tower as " + host);
-    return {};
+  return !not_an_address;
+}
+
+}  // namespace
+
+Status send_server_name(SSL* ssl, const std::string& host) {
+  if (!ssl) return internal_error("no TLS connection to name the server on");
+  if (!is_ip_address(host) && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) {
+    ERR_clear_error();
+    return internal_error("cannot set the TLS server name");
   }
-  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1) {
+  return {};
+}
+
+Status expect_server_name(SSL* ssl, const std::string& host) {
+  if (auto named = send_server_name(ssl, host); !named) return named;
+  const int set = is_ip_address(host) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str())
+                                      : SSL_set1_host(ssl, host.c_str());
+  if (set != 1) {
     ERR_clear_error();
     return bad_request("cannot verify the tower as " + host);
   }
   return {};
+}
+
+std::string describe_handshake_failure(const boost::system::error_code& ec, SSL* ssl) {
+  std::string cause = "TLS handshake failed: " + ec.message();
+  if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK)
+    cause += std::string(" (certificate: ") + X509_verify_cert_error_string(verify) + ")";
+  return cause;
 }
 
 }  // namespace outpost

@@ -48,8 +48,13 @@ struct PresentedCertificate {
 Result<PresentedCertificate> parse_client_certificate(const ClientCertificate& identity);
 Status present_certificate(SSL* ssl, const PresentedCertificate& certificate);
 
+// Sends `host` as SNI when it is a DNS name (RFC 6066 forbids an address there).
+Status send_server_name(SSL* ssl, const std::string& host);
 // The server's certificate must name `host` (a DNS name or an IP address) for the handshake to
 // succeed; a DNS name is also sent as SNI.
 Status expect_server_name(SSL* ssl, const std::string& host);
+
+// "certificate verify failed" alone does not say which check failed; OpenSSL's verify result does.
+std::string describe_handshake_failure(const boost::system::error_code& ec, SSL* ssl);
 
 }  // namespace outpost
