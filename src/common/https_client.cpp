@@ -121,6 +121,9 @@ net::awaitable<Sent> send_on(TlsStream& stream, Exchange& exchange) {
   auto on_error = net::redirect_error(net::use_awaitable, ec);
   beast::get_lowest_layer(stream).expires_at(exchange.deadline);
   co_await http::async_write(stream, exchange.request, on_error);
+  // A write the peer refused means it had closed the connection; one that timed out may have
+  // reached a stalled tower and must not cost the caller a second timeout.
+  if (ec == beast::error::timeout) co_return Sent{unreachable(endpoint, "timed out sending the request")};
   if (ec) co_return Sent{unreachable(endpoint, "cannot send the request: " + ec.message()), true};
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;

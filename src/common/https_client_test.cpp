@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -59,7 +60,9 @@ class EchoServer {
 
   Endpoint endpoint() const { return {"127.0.0.1", std::to_string(acceptor_.local_endpoint().port())}; }
   void stop_serving_ca() { serve_ca_ = false; }
-  enum class KeepAlive { yes, never, says_yes_but_closes };
+  // stalls: keeps the connection after the first response but reads nothing more for 2 s, as a
+  // tower whose thread is stuck would.
+  enum class KeepAlive { yes, never, says_yes_but_closes, stalls };
   void keep_alive(KeepAlive mode) { keep_alive_ = mode; }
   int connections() const { return connections_; }
 
@@ -113,6 +116,11 @@ class EchoServer {
       if (ec || !response.keep_alive()) break;
       if (keep_alive_ == KeepAlive::says_yes_but_closes) {
         beast::get_lowest_layer(stream).close();  // as a tower closing an idle connection would
+        co_return;
+      }
+      if (keep_alive_ == KeepAlive::stalls) {
+        net::steady_timer stalled(io_, 2s);
+        co_await stalled.async_wait(on_error);
         co_return;
       }
     }
@@ -246,6 +254,20 @@ TEST_F(HttpsClientTest, APoolSendsARequestAgainWhenTheServerHadClosedTheKeptConn
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(json::parse(second->body)["connection"], 2);
   EXPECT_EQ(server->connections(), 2) << "the request went once more, on a new connection, and only once";
+}
+
+TEST_F(HttpsClientTest, APoolDoesNotSendAgainARequestWhoseWriteTimedOut) {
+  server->keep_alive(EchoServer::KeepAlive::stalls);
+  HttpsClientOptions options = trusting_our_ca();
+  options.timeout = 300ms;
+  auto pool = HttpsConnectionPool::create(server->endpoint(), options);
+  ASSERT_TRUE(pool) << pool.error().message;
+  ASSERT_TRUE((*pool)->request("GET", "/v1/sites"));
+  // More than loopback's socket buffers hold: the write cannot finish while the server stalls.
+  auto second = (*pool)->request("POST", "/v1/sites", std::string(48 * 1024 * 1024, 'x'));
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("timed out sending"), std::string::npos) << second.error().message;
+  EXPECT_EQ(server->connections(), 1) << "a stalled tower may have the request: it is not sent again";
 }
 
 TEST_F(HttpsClientTest, APoolStillVerifiesTheTowerAndReportsItUnreachable) {
