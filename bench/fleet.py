@@ -307,12 +307,17 @@ def main() -> int:
         print(f"2. idle, {args.idle:.0f} s window")
         time.sleep(5)  # first status reports and events settle
         rss0, cpu0 = tower.resources()
+        sim_idle0 = process_resources(sim.process.pid)[1]
         bytes0 = tower.session_bytes()
         time.sleep(args.idle)
         rss1, cpu1 = tower.resources()
+        sim_idle1 = process_resources(sim.process.pid)[1]
         bytes1 = tower.session_bytes()
         print(f"  tower: {rss1 / 1024:.0f} MiB resident ({rss1 / n:.0f} KiB per site), "
               f"CPU {100 * (cpu1 - cpu0) / args.idle:.1f}% of one core")
+        # What the simulated agents cost while idle is taken from the cores the fan-out shares.
+        print(f"  simulator: CPU {100 * (sim_idle1 - sim_idle0) / args.idle:.1f}% of one core "
+              f"({1e6 * (sim_idle1 - sim_idle0) / args.idle / n:.1f} µs per host per second)")
         per_hour = 3600 / args.idle
         print(f"  bytes per host per idle hour: {(bytes1[0] - bytes0[0]) * per_hour / n:.0f} to the host, "
               f"{(bytes1[1] - bytes0[1]) * per_hour / n:.0f} from it")

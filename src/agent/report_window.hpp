@@ -36,6 +36,13 @@ class ReportWindow {
       if (!ec && !state->closed) state->flush_now();
     });
   }
+  // A status change the window holds goes now rather than at its end: the caller is about to
+  // send events, and those must not reach the tower before a status change that came first.
+  void flush_status_now() {
+    State& state = *state_;
+    if (state.closed || !state.status_changed) return;
+    state.flush_now();
+  }
   // Nothing more is flushed (the session ended).
   void close() {
     state_->closed = true;

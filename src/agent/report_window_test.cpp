@@ -28,6 +28,22 @@ TEST(ReportWindow, WhatChangesWithinTheWindowIsFlushedOnceAtItsEnd) {
   EXPECT_EQ(flushes, (std::vector<bool>{true, false}));
 }
 
+TEST(ReportWindow, AHeldStatusChangeCanBeFlushedBeforeTheWindowEnds) {
+  boost::asio::io_context io;
+  std::vector<bool> flushes;
+  ReportWindow window(io.get_executor(), 20ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+  window.flush_status_now();
+  EXPECT_TRUE(flushes.empty()) << "no status change held: nothing to flush";
+  window.note(false);
+  window.flush_status_now();
+  EXPECT_TRUE(flushes.empty()) << "only events held: they wait for the window's end";
+  window.note(true);
+  window.flush_status_now();
+  EXPECT_EQ(flushes, std::vector<bool>{true});
+  io.run_for(2s);
+  EXPECT_EQ(flushes, (std::vector<bool>{true, false})) << "the window's end sends only what came since";
+}
+
 TEST(ReportWindow, WithoutADelayEachChangeIsFlushedAtOnce) {
   boost::asio::io_context io;
   std::vector<bool> flushes;

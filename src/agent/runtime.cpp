@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "agent/executor.hpp"
@@ -319,11 +320,18 @@ asio::awaitable<void> AgentRuntime::run_one_probe(DueProbe probe) {
 }
 
 void AgentRuntime::refresh_health() {
-  auto next = status_;
+  // Runs every second on every host (10,000 times a second in the simulator): the status is
+  // copied only when some container's health did change.
   const auto now = clock_.now();
-  for (auto& [name, s] : next)
-    if (!s.container_id.empty()) s.health = supervisor_.status(name, now);
-  publish(std::move(next));
+  std::optional<StatusMap> next;
+  for (const auto& [name, s] : status_) {
+    if (s.container_id.empty()) continue;
+    Json health = supervisor_.status(name, now);
+    if (health == s.health) continue;
+    if (!next) next = status_;
+    (*next)[name].health = std::move(health);
+  }
+  if (next) publish(std::move(*next));
 }
 
 void AgentRuntime::publish(StatusMap next) {

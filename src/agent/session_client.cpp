@@ -174,6 +174,9 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
       if (!message.is_object()) continue;
       const std::string type = message.value("type", std::string{});
       if (type == "events-ack") {
+        // The ack lets the next events go at once; a status change recorded before them goes
+        // first (a "checkpoint-restored" event must not be seen beside the problem it ends).
+        state->reports->flush_status_now();
         state->events.acknowledged(message);
         continue;
       }

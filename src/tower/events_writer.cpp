@@ -18,8 +18,8 @@ static_assert(EventsWriter::events_per_part < max_events_per_host);
 
 namespace {
 
-Json events_ack(const Json& message, std::uint64_t seq) {
-  return Json{{"type", "events-ack"}, {"journal", string_or(message, "journal")}, {"seq", seq}};
+Json events_ack(const std::string& journal, std::uint64_t seq) {
+  return Json{{"type", "events-ack"}, {"journal", journal}, {"seq", seq}};
 }
 
 }  // namespace
@@ -62,12 +62,14 @@ class EventsWriter::Flush {
   };
 
   void store(const std::string& key, std::size_t index) {
-    const Pending& pending = queued_[index];
+    Pending& pending = queued_[index];
     if (!writer_.hub_.is_current(pending.site, pending.host, pending.session)) return;
     HostState& state = host(key, pending);
     if (state.failed) return;
     std::optional<std::uint64_t> ack;
-    for (const Json& part : split_events_message(pending.message, events_per_part)) {
+    const std::string journal = string_or(pending.message, "journal");
+    // The message is not needed after this: a message that fits one part is moved, not copied.
+    for (const Json& part : split_events_message(std::move(pending.message), events_per_part)) {
       auto in_transaction = transaction_.hosts.find(key);
       const EventsJournal& current =
           in_transaction != transaction_.hosts.end() ? in_transaction->second.after : state.stored.journal;
@@ -79,7 +81,7 @@ class EventsWriter::Flush {
       if (append->changed && !add(key, pending, state, *append)) return;
       ack = append->ack;
     }
-    if (ack) acks_[index] = events_ack(pending.message, *ack);
+    if (ack) acks_[index] = events_ack(journal, *ack);
   }
 
   HostState& host(const std::string& key, const Pending& pending) {

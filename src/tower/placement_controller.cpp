@@ -94,108 +94,154 @@ void PlacementController::deployment_changed(const std::string& deployment) {
 }
 
 void PlacementController::schedule() {
-  if (scheduled_) return;
+  if (scheduled_ || pass_) return;  // a pass under way schedules the next when it ends
   scheduled_ = true;
   // Deferred so that a burst of writes (an apply of many documents, many enrollments) costs one
   // pass, and so that the pass never runs inside a store callback.
   boost::asio::post(executor_, [this] {
     scheduled_ = false;
     PlacementChanges changes = std::exchange(pending_, {});
-    if (auto status = run_pass(std::move(changes)); !status) spdlog::error("placement pass failed: {}", status.error().message);
+    if (auto status = begin_pass(std::move(changes)); !status) {
+      spdlog::error("placement pass failed: {}", status.error().message);
+      return;
+    }
+    continue_pass();
   });
+}
+
+void PlacementController::continue_pass() {
+  if (!pass_) return;
+  if (auto status = step_pass(); !status) {
+    spdlog::error("placement pass failed: {}", status.error().message);
+    return;
+  }
+  if (!pass_) {
+    if (!pending_.empty()) schedule();
+    return;
+  }
+  // The sessions told about this batch write their deltas before the next batch is computed:
+  // the first sites have their new state while the pass still runs over the others.
+  boost::asio::post(executor_, [this] { continue_pass(); });
 }
 
 Status PlacementController::recompute() {
   PlacementChanges everything;
   everything.everything = true;
-  return run_pass(std::move(everything));
+  pass_.reset();  // everything covers whatever a pass under way had left
+  if (auto status = begin_pass(std::move(everything)); !status) return status;
+  while (pass_)
+    if (auto status = step_pass(); !status) return status;
+  return {};
 }
 
-Status PlacementController::run_pass(PlacementChanges changes) {
-  const auto began = std::chrono::steady_clock::now();
+Status PlacementController::begin_pass(PlacementChanges changes) {
   auto deployments = repo_.deployments();
   if (!deployments) {
     pending_.everything = true;  // nothing was done: the next pass must cover this one
     return std::unexpected(deployments.error());
   }
   const std::set<std::string> concerned = concerned_sites(changes, fleet_.sites(), desired_, *deployments);
+  pass_.emplace();
+  pass_->began = std::chrono::steady_clock::now();
+  pass_->deployments = std::move(*deployments);
+  pass_->sites.assign(concerned.begin(), concerned.end());
+  return {};
+}
 
+Result<std::optional<SiteDesired>> PlacementController::place(const std::string& site) {
+  Pass& pass = *pass_;
+  const FleetIndex::SiteEntry* entry = fleet_.site(site);
+  if (!entry) {
+    if (desired_.contains(site)) pass.removed.push_back(site);
+    return std::nullopt;
+  }
   // Each (application, version) is resolved once per pass; the map's nodes stay put, so the
   // pointers placement keeps into it remain valid.
-  std::map<std::pair<std::string, std::string>, std::optional<Stored<Application>>> applications;
   auto resolve = [&](const Deployment& d, const std::string& version) -> Result<const Application*> {
     auto key = std::pair{d.application, version};
-    auto found = applications.find(key);
-    if (found == applications.end()) {
+    auto found = pass.applications.find(key);
+    if (found == pass.applications.end()) {
       auto app = repo_.resolve(d.application, version);
       if (!app) return std::unexpected(app.error());
       if (!*app) spdlog::warn("deployment {}: application {} version {} not found", d.name, d.application, version);
-      found = applications.emplace(key, std::move(*app)).first;
+      found = pass.applications.emplace(key, std::move(*app)).first;
     }
     return found->second ? &found->second->value : nullptr;
   };
-
-  std::vector<SiteDesired> changed;
-  std::vector<std::string> removed;
-  for (const auto& site : concerned) {
-    const FleetIndex::SiteEntry* entry = fleet_.site(site);
-    if (!entry) {
-      if (desired_.contains(site)) removed.push_back(site);
-      continue;
-    }
-    std::vector<ResolvedDeployment> resolved;
-    resolved.reserve(deployments->size());
-    for (const auto& stored : *deployments) {
-      const Deployment& d = stored.value;
-      if (!d.placement.matches(entry->labels)) continue;
-      std::optional<std::string> version = version_source_ ? version_source_(d, site) : std::nullopt;
-      auto app = resolve(d, version.value_or(d.version));
-      if (!app) {
-        pending_.everything = true;
-        return std::unexpected(app.error());
-      }
-      resolved.push_back({d, *app});
-    }
-    auto apps = place_on_site(entry->site, fleet_.hosts(site), resolved);
-    auto vars = site_variables(entry->site);
-    auto known = desired_.find(site);
-    SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site);
-    if (next.update(apps, vars)) changed.push_back(std::move(next));
+  std::vector<ResolvedDeployment> resolved;
+  resolved.reserve(pass.deployments.size());
+  for (const auto& stored : pass.deployments) {
+    const Deployment& d = stored.value;
+    if (!d.placement.matches(entry->labels)) continue;
+    std::optional<std::string> version = version_source_ ? version_source_(d, site) : std::nullopt;
+    auto app = resolve(d, version.value_or(d.version));
+    if (!app) return std::unexpected(app.error());
+    resolved.push_back({d, *app});
   }
+  auto apps = place_on_site(entry->site, fleet_.hosts(site), resolved);
+  auto vars = site_variables(entry->site);
+  auto known = desired_.find(site);
+  SiteDesired next = known != desired_.end() ? known->second : fresh_desired(site);
+  if (!next.update(apps, vars)) return std::nullopt;
+  return next;
+}
 
+Status PlacementController::step_pass() {
+  Pass& pass = *pass_;
   // Only what is stored is pushed: a batch the store refuses leaves those sites as they were and
-  // concerned for the next pass.
+  // concerned for the next pass, with the rest of this pass and the sites it found gone.
+  auto give_up = [&](std::size_t from, Error error) -> Status {
+    for (std::size_t i = from; i < pass.sites.size(); ++i) pending_.sites.insert(pass.sites[i]);
+    pending_.sites.insert(pass.removed.begin(), pass.removed.end());
+    pass_.reset();
+    return std::unexpected(std::move(error));
+  };
   const std::size_t per_transaction = repo_.store().operations_per_transaction();
-  for (std::size_t begin = 0; begin < changed.size(); begin += per_transaction) {
-    const std::size_t end = std::min(changed.size(), begin + per_transaction);
-    std::vector<TxnOp> ops;
-    ops.reserve(end - begin);
-    for (std::size_t i = begin; i < end; ++i)
-      ops.push_back({TxnOp::Kind::put, keys::desired(changed[i].site), changed[i].to_json().dump(), std::nullopt});
-    if (auto committed = repo_.store().commit(ops); !committed) {
-      for (std::size_t i = begin; i < changed.size(); ++i) pending_.sites.insert(changed[i].site);
-      schedule();
-      return std::unexpected(committed.error());
+  const std::size_t begin = pass.next;
+  std::vector<SiteDesired> changed;
+  while (pass.next < pass.sites.size() && changed.size() < per_transaction) {
+    auto next = place(pass.sites[pass.next]);
+    if (!next) {
+      pending_.everything = true;
+      pass_.reset();
+      return std::unexpected(next.error());
     }
-    for (std::size_t i = begin; i < end; ++i) {
-      spdlog::debug("site {}: desired state now at revision {} ({} applications)", changed[i].site, changed[i].revision,
-                    changed[i].live().size());
-      const std::string site = changed[i].site;
-      desired_[site] = std::move(changed[i]);
-      listeners_.tell(site);
-      hub_.notify_desired(site);
+    ++pass.next;
+    if (*next) changed.push_back(std::move(**next));
+  }
+  if (!changed.empty()) {
+    std::vector<TxnOp> ops;
+    ops.reserve(changed.size());
+    for (const auto& state : changed)
+      ops.push_back({TxnOp::Kind::put, keys::desired(state.site), state.to_json().dump(), std::nullopt});
+    if (auto committed = repo_.store().commit(ops); !committed) {
+      auto status = give_up(begin, committed.error());
+      schedule();
+      return status;
     }
   }
-  for (const auto& site : removed) {
+  for (auto& state : changed) {
+    spdlog::debug("site {}: desired state now at revision {} ({} applications)", state.site, state.revision,
+                  state.live().size());
+    const std::string site = state.site;
+    desired_[site] = std::move(state);
+    listeners_.tell(site);
+    hub_.notify_desired(site);
+  }
+  pass.changed += changed.size();
+  if (pass.next < pass.sites.size()) return {};
+
+  for (const auto& site : pass.removed) {
     (void)repo_.store().remove(keys::desired(site));  // usually already gone with the site
     desired_.erase(site);
     listeners_.tell(site);
   }
-  if (!changed.empty() || !removed.empty()) {
-    const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
-    spdlog::info("placement: {} site(s) looked at, {} changed, {} removed, in {:.1f} ms", concerned.size(), changed.size(),
-                 removed.size(), took);
+  if (pass.changed != 0 || !pass.removed.empty()) {
+    const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - pass.began).count();
+    spdlog::info("placement: {} site(s) looked at, {} changed, {} removed, in {:.1f} ms", pass.sites.size(), pass.changed,
+                 pass.removed.size(), took);
   }
+  pass_.reset();
   return {};
 }
 

@@ -3,9 +3,12 @@
 // change concerns: a site's own record or hosts changing recomputes that site; a deployment or
 // application changing recomputes the sites that deployment placed before or places now. Changes
 // are coalesced into one pass on the io_context; the changed desired states are persisted in
-// batched transactions and the session hub is told to push each one.
+// batched transactions and the session hub is told to push each one as its batch commits. A
+// pass over many sites yields to the io_context between batches, so the first sites' deltas are
+// on the wire while the pass still computes the others.
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -64,8 +67,25 @@ class PlacementController {
 
 
  private:
+  // A pass under way: what it looks at and how far it got. Deployments are read once at its
+  // start; a change during the pass is pending for the next one, which starts after it ends.
+  struct Pass {
+    std::chrono::steady_clock::time_point began;
+    std::vector<Stored<Deployment>> deployments;
+    std::vector<std::string> sites;
+    std::size_t next = 0;
+    std::map<std::pair<std::string, std::string>, std::optional<Stored<Application>>> applications;
+    std::size_t changed = 0;
+    std::vector<std::string> removed;
+  };
+
   void schedule();
-  Status run_pass(PlacementChanges changes);
+  Status begin_pass(PlacementChanges changes);
+  // Places the next batch of sites, stores and pushes what changed; ends the pass after the last.
+  Status step_pass();
+  void continue_pass();
+  // The site's next desired state, or nullopt when it does not change (or the site is gone).
+  Result<std::optional<SiteDesired>> place(const std::string& site);
   SiteDesired fresh_desired(const std::string& site);
 
   Repository& repo_;
@@ -76,6 +96,7 @@ class PlacementController {
   std::vector<Store::WatchId> watches_;
   PlacementChanges pending_;
   bool scheduled_ = false;
+  std::optional<Pass> pass_;
   std::uint64_t fleet_subscription_ = 0;
   Listeners<std::string> listeners_;
   VersionSource version_source_;

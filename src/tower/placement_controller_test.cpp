@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
+
 #include "tower/keys.hpp"
 #include "tower/tower_test_fixture.hpp"
 
@@ -138,6 +140,60 @@ TEST_F(PlacementControllerTest, ManyChangedSitesAreWrittenInBatchedTransactions)
   EXPECT_EQ(states, static_cast<std::size_t>(sites));
   EXPECT_EQ(transactions, 3);
   for (int i = 0; i < sites; ++i) EXPECT_EQ(placement_->desired("n" + std::to_string(i))->live().count("shop"), 1u);
+}
+
+class PlacementPassInBatches : public PlacementControllerTest {
+ protected:
+  // More sites than two transactions hold, all in the north, and the shop application.
+  void SetUp() override {
+    PlacementControllerTest::SetUp();
+    std::string documents;
+    for (int i = 0; i < sites; ++i) documents += "---\nkind: site\nname: n" + std::to_string(i) + "\nlabels: {region: north}\n";
+    documents += std::string("---\n") + two_service_app;
+    ASSERT_EQ(call("POST", "/v1/apply", documents).status, 200);
+  }
+  bool has_shop(const std::string& site) const {
+    const SiteDesired* desired = placement_->desired(site);
+    return desired && desired->live().count("shop") == 1;
+  }
+  // Runs `once` on the io_context right after the first site's new desired state is pushed.
+  void after_first_push(std::function<void()> once) {
+    subscription_ = placement_->subscribe([this, once = std::move(once)](const std::string&) {
+      if (std::exchange(fired_, true)) return;
+      boost::asio::post(io_, once);
+    });
+  }
+  void TearDown() override {
+    placement_->unsubscribe(subscription_);
+    PlacementControllerTest::TearDown();
+  }
+  const int sites = static_cast<int>(Store::etcd_operations_per_transaction) * 2 + 5;
+  const std::string last_site = "n99";  // the last name in order
+  std::uint64_t subscription_ = 0;
+  bool fired_ = false;
+};
+
+TEST_F(PlacementPassInBatches, TheFirstBatchIsPushedBeforeTheLastIsComputed) {
+  std::optional<bool> last_had_shop;
+  after_first_push([&] { last_had_shop = has_shop(last_site); });
+  ASSERT_EQ(call("POST", "/v1/apply", north_deployment).status, 200);
+  ASSERT_TRUE(last_had_shop.has_value());
+  EXPECT_FALSE(*last_had_shop) << "other work ran only after the whole pass";
+  for (int i = 0; i < sites; ++i) EXPECT_TRUE(has_shop("n" + std::to_string(i))) << "n" << i;
+}
+
+TEST_F(PlacementPassInBatches, ADeploymentChangedDuringAPassIsPlacedAgainAfterIt) {
+  // The pass under way read the deployment before it moved south; the sites it had yet to place
+  // get shop from that stale copy, and the next pass must take it from every one of them.
+  after_first_push([&] {
+    auto request = parse_target("PUT", "/v1/deployments/shop").value();
+    request.headers["authorization"] = std::string("Bearer ") + admin_token;
+    request.body = R"({"application":"shop","version":"1.0.0","placement":{"sites":"region = south"}})";
+    ASSERT_EQ(handle_request(*context_, request).status, 200);
+  });
+  ASSERT_EQ(call("POST", "/v1/apply", north_deployment).status, 200);
+  ASSERT_TRUE(fired_);
+  for (int i = 0; i < sites; ++i) EXPECT_FALSE(has_shop("n" + std::to_string(i))) << "n" << i;
 }
 
 }  // namespace

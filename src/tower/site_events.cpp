@@ -117,9 +117,13 @@ Result<EventsAppend> append_events(const EventsJournal& stored, const Json& mess
   return out;
 }
 
-std::vector<Json> split_events_message(const Json& message, std::size_t max_events) {
+std::vector<Json> split_events_message(Json message, std::size_t max_events) {
   auto it = message.find("events");
-  if (max_events == 0 || it == message.end() || !it->is_array() || it->size() <= max_events) return {message};
+  if (max_events == 0 || it == message.end() || !it->is_array() || it->size() <= max_events) {
+    std::vector<Json> whole;
+    whole.push_back(std::move(message));
+    return whole;
+  }
   std::vector<Json> parts;
   for (std::size_t from = 0; from < it->size(); from += max_events) {
     Json part = message;

@@ -82,7 +82,7 @@ Result<EventsAppend> append_events(const EventsJournal& stored, const Json& mess
 // The message cut into messages of at most `max_events` events each (in order, each with the
 // message's journal and dropped count). Applying them one after the other stores what the whole
 // would, so one message can be spread over several transactions.
-std::vector<Json> split_events_message(const Json& message, std::size_t max_events);
+std::vector<Json> split_events_message(Json message, std::size_t max_events);
 
 // What one transaction writes of one host: from `before` to `after`, adding `events` (numbered
 // from before.next). The journal's write is conditional on `journal_revision` (0: the journal
