@@ -38,6 +38,35 @@ TEST_F(CheckpointTest, SavedStateLoadsBackEqual) {
   EXPECT_EQ((*loaded)->to_json(), desired.to_json());
 }
 
+TEST_F(CheckpointTest, AHeldCheckpointIsWrittenOnlyWhenDestroyedAndThenLoadsBackEqual) {
+  SiteDesired first;
+  first.site = "shop-1";
+  first.update({}, {{"PORT", "8080"}});
+  SiteDesired second = first;
+  second.update({}, {{"PORT", "9090"}});
+  {
+    Checkpoint held = Checkpoint::held_until_destroyed(dir_ / "checkpoint");
+    auto nothing = held.load();
+    ASSERT_TRUE(nothing.has_value());
+    EXPECT_FALSE(nothing->has_value());
+    ASSERT_TRUE(held.save(first).has_value());
+    ASSERT_TRUE(held.save(second).has_value());
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "checkpoint")) << "held in memory, not written";
+    auto loaded = held.load();
+    ASSERT_TRUE(loaded.has_value() && loaded->has_value());
+    EXPECT_EQ((*loaded)->to_json(), second.to_json());
+    Checkpoint moved(std::move(held));  // the moved-from one has nothing to write
+  }
+  auto loaded = Checkpoint(dir_ / "checkpoint").load();
+  ASSERT_TRUE(loaded.has_value() && loaded->has_value());
+  EXPECT_EQ((*loaded)->to_json(), second.to_json()) << "the last save is on disk once the checkpoint is gone";
+
+  Checkpoint reopened = Checkpoint::held_until_destroyed(dir_ / "checkpoint");
+  auto found = reopened.load();
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->to_json(), second.to_json()) << "a held checkpoint starts from what the file holds";
+}
+
 TEST_F(CheckpointTest, ACachedCheckpointIsWrittenAtomicallyAndLoadsBackEqual) {
   Checkpoint checkpoint(dir_ / "checkpoint", FileSync::cached);
   SiteDesired desired;

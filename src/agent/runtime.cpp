@@ -46,6 +46,7 @@ Status AgentRuntime::load_checkpoint() {
     spdlog::warn("checkpoint belongs to site {}, not {}; ignoring it", (*loaded)->site, site_);
   } else if (*loaded) {
     desired_ = std::move(**loaded);
+    plan_.reset();
     checkpointed_revision_ = desired_.revision;
     knows_desired_ = true;
     spdlog::info("checkpoint loaded: revision {} with {} applications", desired_.revision, desired_.live().size());
@@ -58,6 +59,7 @@ Result<std::uint64_t> AgentRuntime::apply_desired(const Json& delta) {
   if (auto applied = next.apply_delta(delta); !applied) return std::unexpected(applied.error());
   const bool changed = next.revision != desired_.revision || !knows_desired_;
   desired_ = std::move(next);
+  plan_.reset();
   knows_desired_ = true;
   if (!damaged_problem_.empty()) {
     record({"checkpoint-restored", "info", "the tower sent the full desired state (revision " +
@@ -155,7 +157,9 @@ void AgentRuntime::describe(ContainerStatus& status, const PlannedContainer& pla
 }
 
 asio::awaitable<void> AgentRuntime::reconcile_once() {
-  HostPlan plan = render_host(desired_, host_);
+  if (!plan_) plan_ = std::make_shared<const HostPlan>(render_host(desired_, host_));
+  const std::shared_ptr<const HostPlan> held = plan_;
+  const HostPlan& plan = *held;
   StatusMap next;
   std::set<std::string> unrenderable_apps;
   for (const auto& failure : plan.errors) {

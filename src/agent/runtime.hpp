@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "agent/checkpoint.hpp"
@@ -20,6 +21,7 @@
 #include "common/clock.hpp"
 #include "engine/engine.hpp"
 #include "model/desired_state.hpp"
+#include "model/render.hpp"
 
 namespace outpost::agent {
 
@@ -94,6 +96,10 @@ class AgentRuntime {
   HealthSupervisor supervisor_;
   std::map<std::string, ReadinessHistory> readiness_;  // by "app/instance"
   SiteDesired desired_;
+  // render_host(desired_, host_), rendered again only after desired_ changes: a reconcile runs
+  // every resync period, and the plan is the same until the tower sends a new state. Shared so
+  // that a reconcile suspended across a new state keeps the plan it started with.
+  std::shared_ptr<const HostPlan> plan_;
   StatusMap status_;
   std::function<void()> listener_;
   EventJournal* journal_ = nullptr;

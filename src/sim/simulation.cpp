@@ -33,13 +33,14 @@ namespace {
 constexpr auto observe_every = std::chrono::milliseconds(50);
 
 // One simulated host: the agent's parts as `outpost agent` wires them, over a fake engine and
-// an in-memory journal; the checkpoint lives in the host's enrolled data directory.
+// an in-memory journal; the checkpoint is held in memory and written to the host's enrolled data
+// directory when the host is destroyed (agent/checkpoint.hpp).
 struct SimulatedHost {
   SimulatedHost(asio::io_context& io, const SimHost& host, const Clock& clock, Random& random)
       : name(host.identity.site + "/" + host.identity.host),
         engine(clock),
         journal(journal_storage, agent::JournalLimits{}, clock, random),
-        runtime(io.get_executor(), engine, agent::Checkpoint(host.data_dir / "checkpoint", FileSync::cached), host.identity.site,
+        runtime(io.get_executor(), engine, agent::Checkpoint::held_until_destroyed(host.data_dir / "checkpoint"), host.identity.site,
                 host.identity.host, clock) {
     journal.load();
     runtime.set_journal(&journal);
