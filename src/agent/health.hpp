@@ -80,6 +80,10 @@ class ContainerHealth {
   // {"state", "running", "ready", "restarts", "last_probe"?, "last_exit"?, "crash_loop"?,
   //  "next_restart_at"?}; times are unix seconds.
   Json status_json(TimePoint t) const;
+  // Whether status_json can change with time alone: only once a run has ended (a restart falls
+  // due) or after failed runs (a long enough run clears the count). Otherwise only what the
+  // runtime feeds in changes it.
+  bool changes_with_time() const { return run_ended_at_.has_value() || failed_runs_in_a_row_ > 0; }
 
  private:
   struct ProbeState {

@@ -323,6 +323,31 @@ TEST(ContainerHealth, ReadySinceRestartsAfterABreak) {
   EXPECT_EQ(health.ready_since(), t0 + 31s);
 }
 
+// The agent skips building the status of a container whose health cannot change with time: a
+// state claimed time-free must read the same an hour later, and one that can change must say so.
+TEST(ContainerHealth, OnlyAStatusThatChangesWithTimeSaysSo) {
+  auto same_later = [](const ContainerHealth& health, TimePoint at) {
+    return health.status_json(at) == health.status_json(at + 1h) && health.status_json(at) == health.status_json(at + 1s);
+  };
+  ContainerHealth health(liveness_only(probe()), RestartPolicy::always);
+  EXPECT_FALSE(health.changes_with_time()) << "never started";
+  EXPECT_TRUE(same_later(health, t0));
+  health.container_started(t0);
+  EXPECT_FALSE(health.changes_with_time()) << "running, no failure yet";
+  EXPECT_TRUE(same_later(health, t0 + 5s));
+  health.probe_result(ProbeKind::liveness, true, "ok", t0 + 10s);
+  EXPECT_FALSE(health.changes_with_time());
+  EXPECT_TRUE(same_later(health, t0 + 10s));
+
+  TimePoint at = crash(health, t0 + 20s, 1s);
+  EXPECT_TRUE(health.changes_with_time()) << "a restart falls due";
+  for (int i = 0; i < 3; ++i) at = crash(health, at + 10min, 1s);
+  ASSERT_TRUE(health.crash_looping(at));
+  health.container_started(at + 10min);
+  EXPECT_TRUE(health.changes_with_time()) << "running again, but the failed runs count until it has run long enough";
+  EXPECT_FALSE(same_later(health, at + 10min)) << "the crash loop clears after a long enough run";
+}
+
 TEST(ReadinessHistory, ContinuousReadinessIsBrokenByOneUnreadyObservation) {
   ReadinessHistory history;
   EXPECT_EQ(history.ready_for(t0), 0ms);

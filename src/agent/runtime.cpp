@@ -311,7 +311,7 @@ void AgentRuntime::probe_pass() {
   for (auto& probe : supervisor_.start_due_probes(now))
     asio::co_spawn(executor_, run_one_probe(std::move(probe)), asio::detached);
   if (!supervisor_.due_restarts(now).empty()) wake();
-  refresh_health();
+  refresh_health(/*time_only=*/true);
 }
 
 asio::awaitable<void> AgentRuntime::run_one_probe(DueProbe probe) {
@@ -320,16 +320,18 @@ asio::awaitable<void> AgentRuntime::run_one_probe(DueProbe probe) {
     co_return;
   if (!result.ok) spdlog::debug("{} {} probe failed: {}", probe.name, probe_kind_name(probe.kind), result.message);
   if (!supervisor_.due_restarts(clock_.now()).empty()) wake();
-  refresh_health();
+  refresh_health(/*time_only=*/false);
 }
 
-void AgentRuntime::refresh_health() {
-  // Runs every second on every host (10,000 times a second in the simulator): the status is
-  // copied only when some container's health did change.
+void AgentRuntime::refresh_health(bool time_only) {
+  // Runs every second on every host (10,000 times a second in the simulator): a healthy
+  // container's health is not built again to find nothing new, and the status is copied only
+  // when some container's health did change.
   const auto now = clock_.now();
   std::optional<StatusMap> next;
   for (const auto& [name, s] : status_) {
     if (s.container_id.empty()) continue;
+    if (time_only && !supervisor_.status_changes_with_time(name)) continue;
     Json health = supervisor_.status(name, now);
     if (health == s.health) continue;
     if (!next) next = status_;

@@ -75,7 +75,9 @@ class AgentRuntime {
   boost::asio::awaitable<void> probe_loop();
   boost::asio::awaitable<void> run_one_probe(DueProbe probe);
   // Re-reads the health of every container into the status and publishes it if it changed.
-  void refresh_health();
+  // Takes each container's health into its status; `time_only` looks only at those whose
+  // health can change with time alone (what changes otherwise is taken in where it changes).
+  void refresh_health(bool time_only);
   // Copies what identifies a planned container (app, version, service, ...) into its status.
   static void describe(ContainerStatus& status, const PlannedContainer& planned);
   void publish(StatusMap next);

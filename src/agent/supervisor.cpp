@@ -127,6 +127,11 @@ Json HealthSupervisor::status(const std::string& name, TimePoint now) const {
   return out;
 }
 
+bool HealthSupervisor::status_changes_with_time(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second.observed && it->second.health.changes_with_time();
+}
+
 bool HealthSupervisor::ready(const std::string& name) const {
   auto it = entries_.find(name);
   return it != entries_.end() && it->second.health.ready();

@@ -68,6 +68,8 @@ class HealthSupervisor {
   // crash_loop, next_restart_at), without per-probe timestamps so that a status only changes
   // when something a person would notice changed. Null when the container is unknown.
   Json status(const std::string& name, TimePoint now) const;
+  // Whether that status can change with time alone (ContainerHealth::changes_with_time).
+  bool status_changes_with_time(const std::string& name) const;
   bool ready(const std::string& name) const;
 
  private:
