@@ -24,6 +24,7 @@ TlsSocket::TlsSocket(asio::ip::tcp::socket socket, asio::ssl::context& context, 
     return;
   }
   BIO_set_fd(bio, static_cast<int>(socket_.native_handle()), BIO_NOCLOSE);
+  BIO_set_app_data(bio, more_to_follow_.get());  // on the heap: stays put when the socket moves
   SSL_set_bio(ssl_.get(), bio, bio);
   // Partial writes let a write complete with what the socket took, like any socket write; a
   // write that waited may then be retried from a gathered copy at another address.
@@ -41,10 +42,12 @@ namespace {
 
 // OpenSSL's socket BIO sends with write(), which raises SIGPIPE, ending the process, when the
 // peer has reset the connection. This one is the same BIO sending with MSG_NOSIGNAL: the write
-// fails with EPIPE like any other.
+// fails with EPIPE like any other. It adds MSG_MORE while the socket's writer says more follows.
 int send_without_sigpipe(BIO* bio, const char* data, int size) {
   errno = 0;
-  const ssize_t sent = ::send(BIO_get_fd(bio, nullptr), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  const auto* more = static_cast<const bool*>(BIO_get_app_data(bio));
+  const int flags = MSG_NOSIGNAL | (more && *more ? MSG_MORE : 0);
+  const ssize_t sent = ::send(BIO_get_fd(bio, nullptr), data, static_cast<std::size_t>(size), flags);
   BIO_clear_retry_flags(bio);
   if (sent <= 0 && BIO_sock_should_retry(static_cast<int>(sent))) BIO_set_retry_write(bio);
   return static_cast<int>(sent);

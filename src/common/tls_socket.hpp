@@ -58,6 +58,11 @@ class TlsSocket {
   boost::asio::ip::tcp::socket& socket() { return socket_; }
   // Closes the socket; pending operations complete with operation_aborted.
   void close();
+  // While set, the kernel holds what is written for the write that follows (MSG_MORE), so a
+  // writer with several messages queued sends them in one packet and the peer wakes and reads
+  // once. The writer clears it before its last write; the kernel sends anything still held
+  // after 200 ms.
+  void set_more_to_follow(bool more) { *more_to_follow_ = more; }
 
   // The synchronous steps the asynchronous operations repeat until done (public for Beast's
   // synchronous teardown, which takes one shutdown step).
@@ -169,6 +174,7 @@ class TlsSocket {
   }
 
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<bool> more_to_follow_ = std::make_unique<bool>(false);  // read by the BIO
   std::unique_ptr<SSL, SslFree> ssl_;
   bool fatal_ = false;
 };

@@ -61,9 +61,11 @@ class Outbox {
         queue_.pop_front();
         std::string message = next.build ? next.build() : std::move(next.text);
         ws_.text(true);
+        more_to_follow(!queue_.empty());
         if (auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message), use_tuple); ec) break;
         continue;
       }
+      more_to_follow(false);
       if (close_requested_) {
         co_await ws_.async_close(
             boost::beast::websocket::close_reason(boost::beast::websocket::close_code::going_away, closing_), use_tuple);
@@ -72,10 +74,16 @@ class Outbox {
       wake_.expires_at(boost::asio::steady_timer::time_point::max());
       co_await wake_.async_wait(use_tuple);
     }
+    more_to_follow(false);
     stopped_ = true;
   }
 
  private:
+  // Messages queued together leave in one packet where the stream can do that (TlsSocket).
+  void more_to_follow(bool more) {
+    if constexpr (requires { ws_.next_layer().set_more_to_follow(more); }) ws_.next_layer().set_more_to_follow(more);
+  }
+
   WebSocket& ws_;
   boost::asio::steady_timer wake_;
   struct Queued {
