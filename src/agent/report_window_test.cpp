@@ -11,10 +11,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ReportWindow, WhatChangesWithinTheWindowIsFlushedOnceAtItsEnd) {
+// A window over its own io_context that records what each flush was told.
+class ReportWindowTest : public ::testing::Test {
+ protected:
+  ReportWindow window_of(std::chrono::milliseconds delay) {
+    return ReportWindow(io.get_executor(), delay, [this](bool status_changed) { flushes.push_back(status_changed); });
+  }
   boost::asio::io_context io;
   std::vector<bool> flushes;
-  ReportWindow window(io.get_executor(), 20ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+};
+
+TEST_F(ReportWindowTest, WhatChangesWithinTheWindowIsFlushedOnceAtItsEnd) {
+  ReportWindow window = window_of(20ms);
   window.note(true);
   window.note(false);
   window.note(true);
@@ -28,10 +36,8 @@ TEST(ReportWindow, WhatChangesWithinTheWindowIsFlushedOnceAtItsEnd) {
   EXPECT_EQ(flushes, (std::vector<bool>{true, false}));
 }
 
-TEST(ReportWindow, AHeldStatusChangeCanBeFlushedBeforeTheWindowEnds) {
-  boost::asio::io_context io;
-  std::vector<bool> flushes;
-  ReportWindow window(io.get_executor(), 20ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+TEST_F(ReportWindowTest, AHeldStatusChangeCanBeFlushedBeforeTheWindowEnds) {
+  ReportWindow window = window_of(20ms);
   window.flush_status_now();
   EXPECT_TRUE(flushes.empty()) << "no status change held: nothing to flush";
   window.note(false);
@@ -44,10 +50,8 @@ TEST(ReportWindow, AHeldStatusChangeCanBeFlushedBeforeTheWindowEnds) {
   EXPECT_EQ(flushes, (std::vector<bool>{true, false})) << "the window's end sends only what came since";
 }
 
-TEST(ReportWindow, WithoutADelayEachChangeIsFlushedAtOnce) {
-  boost::asio::io_context io;
-  std::vector<bool> flushes;
-  ReportWindow window(io.get_executor(), 0ms, [&](bool status_changed) { flushes.push_back(status_changed); });
+TEST_F(ReportWindowTest, WithoutADelayEachChangeIsFlushedAtOnce) {
+  ReportWindow window = window_of(0ms);
   window.note(true);
   window.note(false);
   EXPECT_EQ(flushes, (std::vector<bool>{true, false}));

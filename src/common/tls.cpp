@@ -77,19 +77,23 @@ Status trust_only(ssl::context& context, const std::string& ca_pem, const char* 
   return {};
 }
 
+// Puts a parsed certificate, its key and the chain after it on a context or on one connection:
+// OpenSSL has the same three calls for each. False when it refuses one.
+template <class Native, class UseCertificate, class UseKey, class AddChain>
+bool install(Native* native, const PresentedCertificate& certificate, UseCertificate use_certificate, UseKey use_key,
+             AddChain add_chain) {
+  bool ok = use_certificate(native, certificate.chain.front().get()) == 1 && use_key(native, certificate.key.get()) == 1;
+  for (std::size_t i = 1; ok && i < certificate.chain.size(); ++i) ok = add_chain(native, certificate.chain[i].get()) == 1;
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
 Status present_identity(ssl::context& context, const std::string& cert_pem, const ClientKey& key) {
   auto parsed = parse_client_certificate(ClientCertificate{cert_pem, key});
   if (!parsed) return std::unexpected(parsed.error());
-  SSL_CTX* native = context.native_handle();
-  if (SSL_CTX_use_certificate(native, parsed->chain.front().get()) != 1 || SSL_CTX_use_PrivateKey(native, parsed->key.get()) != 1) {
-    ERR_clear_error();
-    return bad_request("cannot use the TLS certificate and key");
-  }
-  for (std::size_t i = 1; i < parsed->chain.size(); ++i)
-    if (SSL_CTX_add1_chain_cert(native, parsed->chain[i].get()) != 1) {
-      ERR_clear_error();
-      return bad_request("cannot use the TLS certificate chain");
-    }
+  if (!install(context.native_handle(), *parsed, SSL_CTX_use_certificate, SSL_CTX_use_PrivateKey,
+               [](SSL_CTX* native, X509* cert) { return SSL_CTX_add1_chain_cert(native, cert); }))
+    return bad_request("cannot use the TLS certificate, its key or its chain");
   return {};
 }
 
@@ -168,15 +172,9 @@ Result<PresentedCertificate> parse_client_certificate(const ClientCertificate& i
 
 Status present_certificate(SSL* ssl, const PresentedCertificate& certificate) {
   if (!ssl || certificate.chain.empty() || !certificate.key) return internal_error("no TLS connection or certificate to present");
-  if (SSL_use_certificate(ssl, certificate.chain.front().get()) != 1 || SSL_use_PrivateKey(ssl, certificate.key.get()) != 1) {
-    ERR_clear_error();
-    return internal_error("cannot present the TLS certificate on a connection");
-  }
-  for (std::size_t i = 1; i < certificate.chain.size(); ++i)
-    if (SSL_add1_chain_cert(ssl, certificate.chain[i].get()) != 1) {
-      ERR_clear_error();
-      return internal_error("cannot present the TLS certificate chain on a connection");
-    }
+  if (!install(ssl, certificate, SSL_use_certificate, SSL_use_PrivateKey,
+               [](SSL* native, X509* cert) { return SSL_add1_chain_cert(native, cert); }))
+    return internal_error("cannot present the TLS certificate, its key or its chain on a connection");
   return {};
 }
 

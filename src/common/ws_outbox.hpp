@@ -65,7 +65,6 @@ class Outbox {
         if (auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message), use_tuple); ec) break;
         continue;
       }
-      more_to_follow(false);
       if (close_requested_) {
         co_await ws_.async_close(
             boost::beast::websocket::close_reason(boost::beast::websocket::close_code::going_away, closing_), use_tuple);
@@ -74,7 +73,7 @@ class Outbox {
       wake_.expires_at(boost::asio::steady_timer::time_point::max());
       co_await wake_.async_wait(use_tuple);
     }
-    more_to_follow(false);
+    more_to_follow(false);  // a write that failed may have been told more follows
     stopped_ = true;
   }
 

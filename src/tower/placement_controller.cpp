@@ -188,14 +188,6 @@ Result<std::optional<SiteDesired>> PlacementController::place(const std::string&
 
 Status PlacementController::step_pass() {
   Pass& pass = *pass_;
-  // Only what is stored is pushed: a batch the store refuses leaves those sites as they were and
-  // concerned for the next pass, with the rest of this pass and the sites it found gone.
-  auto give_up = [&](std::size_t from, Error error) -> Status {
-    for (std::size_t i = from; i < pass.sites.size(); ++i) pending_.sites.insert(pass.sites[i]);
-    pending_.sites.insert(pass.removed.begin(), pass.removed.end());
-    pass_.reset();
-    return std::unexpected(std::move(error));
-  };
   const std::size_t per_transaction = repo_.store().operations_per_transaction();
   const std::size_t begin = pass.next;
   std::vector<SiteDesired> changed;
@@ -215,9 +207,13 @@ Status PlacementController::step_pass() {
     for (const auto& state : changed)
       ops.push_back({TxnOp::Kind::put, keys::desired(state.site), state.to_json().dump(), std::nullopt});
     if (auto committed = repo_.store().commit(ops); !committed) {
-      auto status = give_up(begin, committed.error());
+      // Only what is stored is pushed: a batch the store refuses leaves those sites as they were
+      // and concerned for the next pass, with the rest of this pass and the sites it found gone.
+      for (std::size_t i = begin; i < pass.sites.size(); ++i) pending_.sites.insert(pass.sites[i]);
+      pending_.sites.insert(pass.removed.begin(), pass.removed.end());
+      pass_.reset();
       schedule();
-      return status;
+      return std::unexpected(committed.error());
     }
   }
   for (auto& state : changed) {
