@@ -56,6 +56,12 @@ class CertificateAuthority {
                                                std::chrono::hours validity, const Clock& clock) const;
   // Signs a client CSR after checking its self-signature. The subject is replaced by
   // CN = common_name (the tower decides the identity, not the requester).
+  struct Issued {
+    std::string pem;
+    std::string serial_hex;  // as inspect_certificate gives it, without parsing the PEM again
+  };
+  Result<Issued> issue_client_certificate(const std::string& csr_pem, const std::string& common_name,
+                                          std::chrono::hours validity, const Clock& clock) const;
   Result<std::string> sign_client_csr(const std::string& csr_pem, const std::string& common_name,
                                       std::chrono::hours validity, const Clock& clock) const;
 

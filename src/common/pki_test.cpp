@@ -119,6 +119,28 @@ TEST_F(PkiTest, CaRoundTripsThroughLoad) {
   EXPECT_EQ(verify_error(ca->certificate_pem(), *cert, clock, X509_PURPOSE_SSL_CLIENT), X509_V_OK);
 }
 
+TEST_F(PkiTest, ACsrCarriesTheKeyThatSignedItAndTheIssuedSerialIsTheCertificates) {
+  const auto key = generate_private_key().value();
+  auto csr_pem = make_csr(key.handle.get(), "x");
+  ASSERT_TRUE(csr_pem) << csr_pem.error().message;
+  BioPtr bio(BIO_new_mem_buf(csr_pem->data(), static_cast<int>(csr_pem->size())));
+  X509ReqPtr csr(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  ASSERT_TRUE(csr);
+  EVP_PKEY* carried = X509_REQ_get0_pubkey(csr.get());
+  ASSERT_NE(carried, nullptr);
+  EXPECT_EQ(EVP_PKEY_eq(carried, key.handle.get()), 1);
+  EXPECT_EQ(X509_REQ_verify(csr.get(), carried), 1);
+
+  auto issued = ca->issue_client_certificate(*csr_pem, "site-a/host-1", 24h, clock);
+  ASSERT_TRUE(issued) << issued.error().message;
+  auto info = inspect_certificate(issued->pem);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(issued->serial_hex, info->serial_hex);
+  auto cert = parse_cert(issued->pem);
+  ASSERT_TRUE(cert);
+  EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(cert.get()), key.handle.get()), 1);
+}
+
 TEST_F(PkiTest, LoadRefusesAKeyThatDoesNotMatchTheCertificate) {
   auto loaded = CertificateAuthority::load(ca->certificate_pem(), new_key());
   ASSERT_FALSE(loaded);

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <memory>
 
 #include "common/pki.hpp"
 
@@ -121,6 +122,40 @@ TEST_F(TlsTest, ContextsTrustingTheSameCaShareOneParsedStore) {
   X509_NAME_oneline(X509_get_subject_name(sk_X509_value(trusted, 0)), subject, sizeof subject);
   EXPECT_NE(std::string(subject).find("Other CA"), std::string::npos) << subject;
   sk_X509_pop_free(trusted, X509_free);
+}
+
+// Runs a handshake between two connections over an in-memory pair of BIOs; true when both finish.
+bool handshake_in_memory(SSL* client, SSL* server) {
+  BIO* client_end = nullptr;
+  BIO* server_end = nullptr;
+  if (BIO_new_bio_pair(&client_end, 0, &server_end, 0) != 1) return false;
+  SSL_set_bio(client, client_end, client_end);
+  SSL_set_bio(server, server_end, server_end);
+  SSL_set_connect_state(client);
+  SSL_set_accept_state(server);
+  bool client_done = false, server_done = false;
+  for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
+    if (!client_done) client_done = SSL_do_handshake(client) == 1;
+    if (!server_done) server_done = SSL_do_handshake(server) == 1;
+  }
+  return client_done && server_done;
+}
+
+TEST_F(TlsTest, EachSideSendsOnlyTheChainItsPemHoldsNotTheCaItTrusts) {
+  const auto host_key = generate_private_key().value();
+  const auto host_cert = ca->sign_client_csr(make_csr(host_key.handle.get(), "h").value(), "site/host", 24h, clock).value();
+  auto server_context = make_server_tls(cert, key, ca->certificate_pem());
+  auto client_context = make_client_tls(ca->certificate_pem(), ClientCertificate{host_cert, {host_key.pem, host_key.handle}});
+  ASSERT_TRUE(server_context && client_context);
+  std::unique_ptr<SSL, decltype(&SSL_free)> client(SSL_new((*client_context)->native_handle()), SSL_free);
+  std::unique_ptr<SSL, decltype(&SSL_free)> server(SSL_new((*server_context)->native_handle()), SSL_free);
+  ASSERT_TRUE(client && server);
+  ASSERT_TRUE(handshake_in_memory(client.get(), server.get()));
+  EXPECT_EQ(SSL_get_verify_result(client.get()), X509_V_OK);
+  EXPECT_EQ(SSL_get_verify_result(server.get()), X509_V_OK);
+  // A client's received chain starts with the server's certificate; a server's leaves the client's out.
+  EXPECT_EQ(sk_X509_num(SSL_get_peer_cert_chain(client.get())), 1) << "the tower sent its CA along";
+  EXPECT_EQ(sk_X509_num(SSL_get_peer_cert_chain(server.get())), 0) << "the host sent its CA along";
 }
 
 TEST_F(TlsTest, ClientRefusesHalfAnIdentityAndAMissingCa) {
