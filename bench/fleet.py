@@ -267,7 +267,7 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--changes", default="1,5,20", help="K values of the reconnect-after-outage phase")
     parser.add_argument("--idle", type=float, default=30, help="seconds of the idle window")
-    parser.add_argument("--enroll-concurrency", type=int, default=8)
+    parser.add_argument("--enroll-concurrency", type=int, default=32)
     parser.add_argument("--binary", type=Path, default=Path(os.environ.get("OUTPOST_BIN", ROOT / "build/release/outpost")))
     args = parser.parse_args()
     if not args.binary.is_file():

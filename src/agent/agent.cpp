@@ -4,13 +4,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <iostream>
 
-#include "agent/identity.hpp"
+#include "agent/enrollment.hpp"
 #include "agent/runtime.hpp"
 #include "agent/session_client.hpp"
 #include "common/files.hpp"
@@ -33,18 +34,26 @@ std::string machine_host_name() {
   return out.empty() ? "host" : out;
 }
 
-Result<AgentIdentity> identity_for(const AgentOptions& options) {
+// The stored identity, or a new one from enrolling with the join token, with the connection it
+// enrolled on (the first session opens on it).
+Result<Enrolled> identity_for(const AgentOptions& options, boost::asio::io_context& io) {
   auto existing = load_identity(options.data_dir);
   if (existing) {
     if (!options.join_token.empty()) spdlog::info("already enrolled as {}/{}; ignoring --join", existing->site, existing->host);
     if (!options.tower_url.empty() && options.tower_url != existing->tower_url) existing->tower_url = options.tower_url;
-    return existing;
+    return Enrolled{std::move(*existing), std::nullopt, nullptr};
   }
-  if (existing.error().code != "not_found") return existing;
+  if (existing.error().code != "not_found") return std::unexpected(existing.error());
   if (options.tower_url.empty() || options.join_token.empty())
     return fail(1, "not_enrolled", "this host is not enrolled yet: start it once with --tower URL --join TOKEN");
-  return enroll(options.tower_url, options.join_token,
-                options.host_name.empty() ? machine_host_name() : options.host_name, options.data_dir);
+  auto request = prepare_enrollment(options.tower_url, options.join_token,
+                                    options.host_name.empty() ? machine_host_name() : options.host_name);
+  if (!request) return std::unexpected(request.error());
+  auto enrolled = boost::asio::co_spawn(io, enroll(std::move(*request), options.data_dir, FileSync::durable),
+                                        boost::asio::use_future);
+  io.run();  // until the enrollment is done: nothing else runs yet
+  io.restart();
+  return enrolled.get();
 }
 
 }  // namespace
@@ -55,18 +64,19 @@ int run_agent(const AgentOptions& options) {
     std::cerr << "error: " << made.error().message << "\n";
     return 1;
   }
-  auto identity = identity_for(options);
-  if (!identity) {
-    std::cerr << "error: " << identity.error().message << "\n";
-    return identity.error().code == "unreachable" ? 2 : 1;
-  }
   auto socket = parse_engine_url(options.engine);
   if (!socket) {
     std::cerr << "error: " << socket.error().message << "\n";
     return 1;
   }
-
   boost::asio::io_context io(1);
+  auto enrolled = identity_for(options, io);
+  if (!enrolled) {
+    std::cerr << "error: " << enrolled.error().message << "\n";
+    return enrolled.error().code == "unreachable" ? 2 : 1;
+  }
+  const AgentIdentity* identity = &enrolled->identity;
+
   SystemClock clock;
   SecureRandom random;
   DockerEngine engine(io.get_executor(), *socket);
@@ -82,8 +92,10 @@ int run_agent(const AgentOptions& options) {
 
   SessionSettings session;
   session.idle_timeout = std::chrono::seconds(options.session_timeout);
+  session.trust = enrolled->trust;
   boost::asio::co_spawn(io, runtime.run(), boost::asio::detached);
-  boost::asio::co_spawn(io, run_session_loop(*identity, runtime, journal, clock, random, session), boost::asio::detached);
+  boost::asio::co_spawn(io, run_session_loop(*identity, runtime, journal, clock, random, session, std::move(enrolled->connection)),
+                        boost::asio::detached);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("signal {} received, stopping (containers keep running)", signal);

@@ -2,9 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +17,7 @@
 
 #include "agent/event_sender.hpp"
 #include "agent/report_window.hpp"
+#include "agent/tower_connection.hpp"
 #include "common/https_client.hpp"
 #include "common/session_compression.hpp"
 #include "common/tls.hpp"
@@ -30,7 +29,6 @@ namespace outpost::agent {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -45,36 +43,13 @@ struct SessionParts {
   std::optional<Clock::time_point> lost_at;  // when the last established session ended
 };
 
-// One session: connect, hello, then serve until the connection ends. Returns a description of
-// why it ended (for the log) and whether it got as far as an established session.
-asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& identity, const Endpoint& endpoint,
-                                                          asio::ssl::context& trust,
-                                                          const PresentedCertificate& certificate, SessionParts& parts) {
+// One session on a connection to the tower: upgrade, hello, then serve until the connection
+// ends. Returns a description of why it ended (for the log) and whether it got as far as an
+// established session.
+asio::awaitable<std::pair<bool, std::string>> one_session(TlsSocket tls, const AgentIdentity& identity, const Endpoint& endpoint,
+                                                          SessionParts& parts, const char* connection_kind) {
   AgentRuntime& runtime = parts.runtime;
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
-  if (resolve_ec) co_return std::pair{false, "cannot resolve " + endpoint.host + ": " + resolve_ec.message()};
-
-  // Connected with Beast's stream for its deadline, then handed to a TlsSocket: OpenSSL reads
-  // and writes the socket itself and frees its record buffers between messages (the tower's
-  // sessions do the same), where Asio's SSL stream copies every record through a buffer pair.
-  beast::tcp_stream tcp(executor);
-  tcp.expires_after(std::chrono::seconds(10));
-  if (auto [ec, ep] = co_await tcp.async_connect(results, use_tuple); ec)
-    co_return std::pair{false, "cannot connect: " + ec.message()};
-  tcp.expires_never();
-  TlsSocket tls(tcp.release_socket(), trust, TlsRole::client);
-  if (auto presented = present_certificate(tls.native_handle(), certificate); !presented)
-    co_return std::pair{false, presented.error().message};
-  if (auto named = expect_server_name(tls.native_handle(), endpoint.host); !named)
-    co_return std::pair{false, named.error().message};
-  {
-    SocketDeadline deadline(tls);
-    deadline.expires_after(std::chrono::seconds(10));
-    if (auto [ec] = co_await tls.async_handshake(use_tuple); ec)
-      co_return std::pair{false, describe_handshake_failure(ec, tls.native_handle())};
-  }
   // Shared with the writer coroutine: Beast forbids destroying a stream with a write pending.
   auto ws_owner = std::make_shared<WsStream>(std::move(tls));
   WsStream& ws = *ws_owner;
@@ -156,7 +131,8 @@ asio::awaitable<std::pair<bool, std::string>> one_session(const AgentIdentity& i
       if (!state->closed) state->events.send_next();
     }
   }, asio::detached);
-  spdlog::info("session to the tower established (site {}, host {}, revision {})", identity.site, identity.host, runtime.revision());
+  spdlog::info("session to the tower established (site {}, host {}, revision {}, {})", identity.site, identity.host,
+               runtime.revision(), connection_kind);
   if (parts.settings.on_session) parts.settings.on_session(true);
 
   beast::flat_buffer buffer;
@@ -211,25 +187,43 @@ std::chrono::milliseconds Backoff::delay(unsigned failures, Random& random) cons
 }
 
 asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, EventJournal& journal,
-                                       const Clock& clock, Random& random, SessionSettings settings) {
+                                       const Clock& clock, Random& random, SessionSettings settings,
+                                       std::optional<TlsSocket> enrolled_on) {
   auto endpoint = parse_tower_url(identity.tower_url);
   if (!endpoint) {
     spdlog::error("{}", endpoint.error().message);
     co_return;
   }
   auto trust = settings.trust ? Result<std::shared_ptr<asio::ssl::context>>(settings.trust) : make_client_tls(identity.ca_pem);
-  auto certificate = parse_client_certificate(ClientCertificate{identity.cert_pem, {identity.key_pem, identity.parsed_key}});
-  if (!trust || !certificate) {
-    spdlog::error("cannot set up TLS: {}", (trust ? certificate.error() : trust.error()).message);
+  if (!trust) {
+    spdlog::error("cannot set up TLS: {}", trust.error().message);
     co_return;
   }
+  // Parsed when a connection first needs it: a session on the enrollment's connection does not.
+  std::optional<PresentedCertificate> certificate;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   unsigned failures = 0;
   SessionParts parts{runtime, journal, clock, settings, std::nullopt};
   for (;;) {
     std::pair<bool, std::string> ended{false, {}};
     try {
-      ended = co_await one_session(identity, *endpoint, **trust, *certificate, parts);
+      if (enrolled_on) {
+        TlsSocket connection = std::move(*enrolled_on);
+        enrolled_on.reset();
+        ended = co_await one_session(std::move(connection), identity, *endpoint, parts, "on the connection it enrolled on");
+      } else {
+        if (!certificate) {
+          auto parsed = parse_client_certificate(ClientCertificate{identity.cert_pem, {identity.key_pem, identity.parsed_key}});
+          if (!parsed) {
+            spdlog::error("cannot set up TLS: {}", parsed.error().message);
+            co_return;
+          }
+          certificate = std::move(*parsed);
+        }
+        auto connection = co_await connect_to_tower(*endpoint, **trust, &*certificate);
+        if (connection) ended = co_await one_session(std::move(*connection), identity, *endpoint, parts, "with its certificate");
+        else ended = {false, connection.error().message};
+      }
     } catch (const std::exception& e) {  // never give up on the tower
       journal.set_listener({});
       runtime.set_status_listener({});

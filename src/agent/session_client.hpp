@@ -1,16 +1,19 @@
 #pragma once
 // The agent's end of the session: dials the tower (never the other way round), authenticates
-// with the host certificate, and keeps the session up with jittered exponential backoff.
+// with the host certificate (or, right after enrolling, by the enrollment on the same
+// connection), and keeps the session up with jittered exponential backoff.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "agent/event_journal.hpp"
 #include "agent/identity.hpp"
 #include "agent/runtime.hpp"
 #include "common/random.hpp"
+#include "common/tls_socket.hpp"
 
 namespace outpost::agent {
 
@@ -40,8 +43,11 @@ struct SessionSettings {
 };
 
 // Sends status, problems and the journal's events; records "session-lost" and
-// "session-restored" in the journal so an outage is part of the site's history.
+// "session-restored" in the journal so an outage is part of the site's history. The first
+// session opens on `enrolled_on`, the connection the host just enrolled on, when given one;
+// every later one on a new connection presenting the host's certificate.
 boost::asio::awaitable<void> run_session_loop(AgentIdentity identity, AgentRuntime& runtime, EventJournal& journal,
-                                              const Clock& clock, Random& random, SessionSettings settings = {});
+                                              const Clock& clock, Random& random, SessionSettings settings = {},
+                                              std::optional<TlsSocket> enrolled_on = std::nullopt);
 
 }  // namespace outpost::agent

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/enrollment.hpp"
 #include "agent/identity.hpp"
 #include "cli/commands.hpp"
 #include "cli/request_target.hpp"
@@ -36,7 +37,7 @@ struct SimArgs {
   std::string work_dir;
   std::string timing_file;
   std::string log_level = "warn";
-  int enroll_concurrency = 4;
+  int enroll_concurrency = 32;
   unsigned threads = available_cores();
 };
 
@@ -109,7 +110,6 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
   auto enroll_tls = make_client_tls(*enroll_options.known_ca_pem);
   if (!enroll_tls) return std::unexpected(enroll_tls.error());
   enroll_options.prepared_tls = std::move(*enroll_tls);
-  enroll_options.sync = FileSync::cached;  // see agent::Checkpoint: the simulator's disk is not what is measured
 
   sim::SimOptions options;
   options.threads = args.threads;
@@ -140,14 +140,22 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
           if (!issued) identity = std::unexpected(issued.error());
           else token = (*issued)["token"].get<std::string>();
         }
-        if (!identity && !token.empty()) identity = agent::enroll(context.api.tower_url(), token, host, data_dir, enroll_options);
-        if (!identity) {
+        Status host_started;
+        if (identity) {
+          simulation.add({std::move(*identity), data_dir, sim::failing_site(i, args.failing_percent)});
+        } else if (!token.empty()) {
+          auto request = agent::prepare_enrollment(context.api.tower_url(), token, host, enroll_options);
+          host_started = request ? simulation.enroll(std::move(*request), data_dir, sim::failing_site(i, args.failing_percent))
+                                 : Status(std::unexpected(request.error()));
+        } else {
+          host_started = std::unexpected(identity.error());
+        }
+        if (!host_started) {
           std::lock_guard lock(failure_lock);
-          if (!failure) failure = identity.error();
+          if (!failure) failure = host_started.error();
           simulation.stop();
           return;
         }
-        simulation.add({std::move(*identity), data_dir, sim::failing_site(i, args.failing_percent)});
       }
       const int done = ++enrolled_sites;
       if (done % 500 == 0 || done == args.sites) {

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <future>
+#include <optional>
 #include <ostream>
 
 #include "agent/event_journal.hpp"
@@ -82,16 +84,36 @@ class SimulationThread {
   }
 
   void add(SimHost host) {
-    asio::post(io_, [this, host = std::move(host)] {
-      hosts_.push_back(std::make_unique<SimulatedHost>(io_, host, clock_, random_));
-      auto& added = *hosts_.back();
-      agent::SessionSettings settings;
-      settings.on_session = [this](bool up) { simulation_.sessions_ += up ? 1 : -1; };
-      settings.trust = simulation_.options_.session_tls;
-      asio::co_spawn(io_, added.runtime.run(), asio::detached);
-      asio::co_spawn(io_, agent::run_session_loop(host.identity, added.runtime, added.journal, clock_, random_, settings),
-                     asio::detached);
-    });
+    asio::post(io_, [this, host = std::move(host)]() mutable { start(std::move(host), std::nullopt); });
+  }
+
+  void enroll(agent::EnrollmentRequest request, std::filesystem::path data_dir, bool failing, std::function<void(Status)> done) {
+    asio::co_spawn(io_, enroll_and_start(std::move(request), std::move(data_dir), failing, std::move(done)), asio::detached);
+  }
+
+ private:
+  asio::awaitable<void> enroll_and_start(agent::EnrollmentRequest request, std::filesystem::path data_dir, bool failing,
+                                         std::function<void(Status)> done) {
+    // Cached like the checkpoint (agent/checkpoint.hpp): the simulator's disk is not what is measured.
+    auto enrolled = co_await agent::enroll(std::move(request), data_dir, FileSync::cached);
+    if (!enrolled) {
+      done(std::unexpected(enrolled.error()));
+      co_return;
+    }
+    start(SimHost{std::move(enrolled->identity), std::move(data_dir), failing}, std::move(enrolled->connection));
+    done({});
+  }
+
+  void start(SimHost host, std::optional<TlsSocket> enrolled_on) {
+    hosts_.push_back(std::make_unique<SimulatedHost>(io_, host, clock_, random_));
+    auto& added = *hosts_.back();
+    agent::SessionSettings settings;
+    settings.on_session = [this](bool up) { simulation_.sessions_ += up ? 1 : -1; };
+    settings.trust = simulation_.options_.session_tls;
+    asio::co_spawn(io_, added.runtime.run(), asio::detached);
+    asio::co_spawn(io_, agent::run_session_loop(host.identity, added.runtime, added.journal, clock_, random_, settings,
+                                                std::move(enrolled_on)),
+                   asio::detached);
   }
 
  private:
@@ -180,6 +202,25 @@ void Simulation::add(SimHost host) {
   if (stopping_ || threads_.empty()) return;
   ++hosts_;
   threads_[next_thread_++ % threads_.size()]->add(std::move(host));
+}
+
+Status Simulation::enroll(agent::EnrollmentRequest request, std::filesystem::path data_dir, bool failing) {
+  auto outcome = std::make_shared<std::promise<Status>>();
+  auto done = outcome->get_future();
+  {
+    std::lock_guard lock(threads_lock_);
+    if (stopping_ || threads_.empty()) return fail(503, "stopping", "the simulation is stopping");
+    threads_[next_thread_++ % threads_.size()]->enroll(std::move(request), std::move(data_dir), failing,
+                                                       [this, outcome](Status status) {
+                                                         if (status) ++hosts_;
+                                                         outcome->set_value(std::move(status));
+                                                       });
+  }
+  try {
+    return done.get();
+  } catch (const std::future_error&) {  // the simulation ended with the enrollment under way
+    return fail(503, "stopping", "the simulation stopped before the enrollment finished");
+  }
 }
 
 void Simulation::write_timing(const std::string& lines) {

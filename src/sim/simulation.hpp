@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "agent/enrollment.hpp"
 #include "agent/identity.hpp"
 #include "common/result.hpp"
 
@@ -62,8 +63,12 @@ class Simulation {
 
   // Opens the timing file and starts the io threads, the progress lines and the duration.
   Status start();
-  // Starts one host on one of the threads. Safe from any thread.
+  // Starts one enrolled host on one of the threads. Safe from any thread.
   void add(SimHost host);
+  // Enrolls one host on one of the threads, as `outpost agent --join` does, and starts it there
+  // with its first session on the connection it enrolled on. Blocks until the enrollment is done
+  // and returns its error, if any. Safe from any thread.
+  Status enroll(agent::EnrollmentRequest request, std::filesystem::path data_dir, bool failing);
   // Blocks until the duration has passed, SIGINT/SIGTERM arrived or stop() was called; prints
   // the last progress and stops every host.
   void wait();

@@ -184,10 +184,18 @@ std::optional<PeerIdentity> verified_peer(SSL* ssl) {
   return peer;
 }
 
-asio::awaitable<void> run_agent_session(TlsSocket stream,
-                                        http::request<http::string_body> upgrade, TowerContext& context) {
-  auto peer = verified_peer(stream.native_handle());
-  std::string refused = peer ? refusal_reason(context, *peer) : "a host certificate signed by this tower is required";
+std::optional<PeerIdentity> enrolled_peer(const Json& enrollment_answer) {
+  PeerIdentity peer{string_or(enrollment_answer, "site"), string_or(enrollment_answer, "host"),
+                    string_or(enrollment_answer, "serial")};
+  if (peer.site.empty() || peer.host.empty() || peer.serial_hex.empty()) return std::nullopt;
+  return peer;
+}
+
+asio::awaitable<void> run_agent_session(TlsSocket stream, http::request<http::string_body> upgrade, TowerContext& context,
+                                        std::optional<PeerIdentity> enrolled_here) {
+  auto peer = enrolled_here ? std::move(enrolled_here) : verified_peer(stream.native_handle());
+  std::string refused = peer ? refusal_reason(context, *peer)
+                             : "a host certificate signed by this tower, or an enrollment on this connection, is required";
   if (!refused.empty()) {
     spdlog::warn("agent session refused: {}", refused);
     auto res = refusal(upgrade.version(), http::status::unauthorized, refused);

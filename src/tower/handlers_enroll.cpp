@@ -77,6 +77,7 @@ ApiResponse handle_enroll(TowerContext& context, const ApiRequest& request) {
   spdlog::info("host {} enrolled in site {} (certificate {})", record.name, record.site, record.certificate_serial);
   return json_response(200, Json{{"site", record.site},
                                  {"host", record.name},
+                                 {"serial", record.certificate_serial},
                                  {"certificate", std::move(certificate->pem)},
                                  {"ca", context.ca.certificate_pem()}});
 }

@@ -82,6 +82,7 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
 
   SocketDeadline deadline(stream);
   beast::flat_buffer buffer;
+  std::optional<PeerIdentity> enrolled_here;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(max_body);
@@ -103,12 +104,13 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
     auto message = parser.release();
     if (beast::websocket::is_upgrade(message) && message.target() == "/v1/session") {
       deadline.cancel();  // the session has its own timeouts
-      co_await run_agent_session(std::move(stream), std::move(message), context);
+      co_await run_agent_session(std::move(stream), std::move(message), context, std::move(enrolled_here));
       co_return;
     }
     Error target_error;
     ApiRequest request = to_api_request(message, &target_error);
     ApiResponse api = target_error.code.empty() ? handle_request(context, request) : error_response(target_error);
+    if (request.path == "/v1/enroll" && api.status == 200) enrolled_here = enrolled_peer(api.body);
     auto res = to_http_response(api, message.version(), message.keep_alive());
     auto [write_ec, written] = co_await http::async_write(stream, res, use_tuple);
     (void)written;

@@ -2,6 +2,7 @@
 of an API token use the API."""
 from __future__ import annotations
 
+import json
 import re
 import socket
 import ssl
@@ -122,3 +123,75 @@ def test_api_needs_the_bearer_token(tower, api, token):
     assert status == 404, f"an unauthenticated request created a site: {status} {answer}"
     status, answer = api.get("/v1/ca", token=None)
     assert status == 200, f"GET /v1/ca must stay public: {status} {answer}"
+
+
+def new_csr() -> str:
+    """A P-256 key's certificate signing request, as an agent makes it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    request = (x509.CertificateSigningRequestBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "h")]))
+               .sign(key, hashes.SHA256()))
+    return request.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def read_http_answer(tls: ssl.SSLSocket) -> tuple[str, bytes]:
+    """One HTTP answer with a Content-Length body: its status line and its body."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = tls.recv(4096)
+        assert chunk, f"the tower closed the connection mid-answer: {data!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"(?im)^content-length:\s*(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = tls.recv(4096)
+        assert chunk, "the tower closed the connection mid-body"
+        body += chunk
+    return head.split(b"\r\n", 1)[0].decode(), body
+
+
+def enroll_then_upgrade(tower, token: str, host: str) -> tuple[str, str]:
+    """POST /v1/enroll and then a session upgrade on the same connection, without a client
+    certificate: the enrollment's status line and the upgrade's."""
+    enrollment = json.dumps({"token": token, "host": host, "csr": new_csr()}).encode()
+    with socket.create_connection(("127.0.0.1", tower.port), timeout=10) as raw:
+        with tower.ssl_context().wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST /v1/enroll HTTP/1.1\r\n"
+                        + f"Host: 127.0.0.1:{tower.port}\r\nContent-Type: application/json\r\n".encode()
+                        + f"Content-Length: {len(enrollment)}\r\n\r\n".encode() + enrollment)
+            enrolled, _ = read_http_answer(tls)
+            tls.sendall(("GET /v1/session HTTP/1.1\r\n"
+                         f"Host: 127.0.0.1:{tower.port}\r\n"
+                         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+            answer = tls.recv(4096).decode(errors="replace")
+    return enrolled, answer.split("\r\n", 1)[0] if answer else "closed without an answer"
+
+
+def test_a_host_opens_its_first_session_on_the_connection_it_enrolled_on(make_site):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    enrolled, upgraded = enroll_then_upgrade(make_site.tower, make_site.token(site.name), "north-1-h1")
+    assert re.match(r"HTTP/1\.1 200\b", enrolled), enrolled
+    assert re.match(r"HTTP/1\.1 101\b", upgraded), f"no session on the enrollment's connection: {upgraded}"
+
+
+def test_a_refused_enrollment_opens_no_session_on_its_connection(make_site):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    ident, secret, fingerprint = token_parts(make_site.token(site.name))
+    enrolled, upgraded = enroll_then_upgrade(make_site.tower, f"{ident}.{flip_first_char(secret)}.{fingerprint}", "north-1-h1")
+    assert re.match(r"HTTP/1\.1 401\b", enrolled), enrolled
+    assert re.match(r"HTTP/1\.1 401\b", upgraded), f"a refused enrollment opened a session: {upgraded}"
+
+
+def test_an_agent_enrolls_and_opens_its_first_session_on_one_connection_and_later_ones_with_its_certificate(make_site):
+    site = make_site("north-1", {"region": "north"})
+    first = site.agents[-1]
+    assert "session to the tower established" in first.log()
+    assert "on the connection it enrolled on" in first.log(), first.log_tail()
+    again = make_site.restart_agent(site)
+    assert "with its certificate" in again.log(), again.log_tail()
