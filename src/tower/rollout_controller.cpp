@@ -188,9 +188,16 @@ Status RolloutController::step_deployment(const Stored<Deployment>& stored, Roll
   if (stepping) {
     ++counters_.steps;
     Decision decision = step(tracked.state, policy, views, now);
-    for (const auto& event : decision.new_events)
-      spdlog::info("rollout of {}: {}{}: {}", deployment.name, event.kind, event.site.empty() ? "" : " " + event.site,
-                   event.reason);
+    // A fleet-wide step is worth a line of the log, and so is a site that failed; a line for each
+    // site's every step of a 10,000-site rollout is not (tens of thousands of lines). Every event
+    // stays in the rollout's events, which the API and `outpost rollout status` show.
+    for (const auto& event : decision.new_events) {
+      const auto level = event.site.empty()           ? spdlog::level::info
+                         : event.kind == "site-failed" ? spdlog::level::warn
+                                                       : spdlog::level::debug;
+      spdlog::log(level, "rollout of {}: {}{}: {}", deployment.name, event.kind, event.site.empty() ? "" : " " + event.site,
+                  event.reason);
+    }
   }
   if (tracked.state != before.state) {
     if (auto saved = stored_.save(deployment.name, &before, tracked); !saved) {
