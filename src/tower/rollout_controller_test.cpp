@@ -1,8 +1,13 @@
 // The rollout controller over a real store: the first version is simply deployed, a new one
 // starts a rollout whose per-site versions placement follows, commands are checked against the
 // phase, a controller started on the same store continues the stored rollout (in either layout),
-// and a pass does work only for the sites that changed.
+// a pass does work only for the sites that changed, and the log keeps to fleet-wide steps.
 #include "tower/rollout_controller.hpp"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 
 #include "tower/keys.hpp"
 #include "tower/tower_test_fixture.hpp"
@@ -213,6 +218,49 @@ TEST_F(RolloutControllerSitesTest, ASiteLeavingThePlacementLeavesTheRolloutAndTh
   EXPECT_EQ(stored_rollout_keys(),
             (std::vector<std::string>{"/rollouts/shop", "/rollouts/shop/sites/n1", "/rollouts/shop/sites/n2"}));
   EXPECT_EQ(restarted()->describe("shop").value(), rollouts_->describe("shop").value());
+}
+
+// Sends the default logger's lines at `level` and above to a string while it lives.
+class CapturedLog {
+ public:
+  explicit CapturedLog(spdlog::level::level_enum level)
+      : previous_(spdlog::default_logger()), previous_level_(spdlog::get_level()) {
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(text_)));
+    spdlog::set_level(level);
+  }
+  ~CapturedLog() {
+    spdlog::set_default_logger(previous_);
+    spdlog::set_level(previous_level_);
+  }
+  std::string text() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> previous_;
+  spdlog::level::level_enum previous_level_;
+};
+
+TEST_F(RolloutControllerSitesTest, TheLogAtInfoHasTheRolloutsFleetWideStepsButNotEachSitesWhichItsEventsKeep) {
+  CapturedLog log(spdlog::level::info);
+  // All three sites at once, each done as soon as it is healthy: one step completes the rollout.
+  const std::string all_at_once = version_2_deployment() + "rollout: {sites-in-parallel: 3, healthy-for: 0s}\n";
+  ASSERT_EQ(call("POST", "/v1/apply", version_2_app() + "---\n" + all_at_once).status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  io_.poll();
+  for (const char* site : {"n1", "n2", "n3"}) report_healthy(site);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  ASSERT_EQ(rollouts_->describe("shop").value()["phase"], "complete");
+
+  const std::string text = log.text();
+  EXPECT_NE(text.find("rollout-complete"), std::string::npos) << text;
+  EXPECT_EQ(text.find("site-healthy"), std::string::npos) << text;
+  EXPECT_EQ(text.find("site-upgrading"), std::string::npos) << text;
+  const Json rollout = rollouts_->describe("shop").value();
+  std::set<std::string> healthy;
+  for (const Json& event : rollout["events"])
+    if (event["kind"] == "site-healthy") healthy.insert(event["site"].get<std::string>());
+  EXPECT_EQ(healthy, (std::set<std::string>{"n1", "n2", "n3"})) << rollout["events"].dump();
 }
 
 }  // namespace
