@@ -150,6 +150,7 @@ Status simulate(const VerbContext& context, const SimArgs& args) {
         } else {
           host_started = std::unexpected(identity.error());
         }
+        if (!host_started && simulation.stopping()) return;  // the duration ended or a signal came: not a failure
         if (!host_started) {
           std::lock_guard lock(failure_lock);
           if (!failure) failure = host_started.error();

@@ -216,9 +216,13 @@ Status Simulation::enroll(agent::EnrollmentRequest request, std::filesystem::pat
                                                          outcome->set_value(std::move(status));
                                                        });
   }
+  // An enrollment under way when the simulation stops never finishes, and its coroutine may not
+  // be destroyed with the threads either (the promise would then never break): look at stopping_.
+  while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+    if (stopping_) return fail(503, "stopping", "the simulation stopped before the enrollment finished");
   try {
     return done.get();
-  } catch (const std::future_error&) {  // the simulation ended with the enrollment under way
+  } catch (const std::future_error&) {
     return fail(503, "stopping", "the simulation stopped before the enrollment finished");
   }
 }

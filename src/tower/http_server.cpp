@@ -110,7 +110,8 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<asio::ssl::conte
     Error target_error;
     ApiRequest request = to_api_request(message, &target_error);
     ApiResponse api = target_error.code.empty() ? handle_request(context, request) : error_response(target_error);
-    if (request.path == "/v1/enroll" && api.status == 200) enrolled_here = enrolled_peer(api.body);
+    // Only the request right after a successful enrollment may claim it: the upgrade.
+    enrolled_here = request.path == "/v1/enroll" && api.status == 200 ? enrolled_peer(api.body) : std::nullopt;
     auto res = to_http_response(api, message.version(), message.keep_alive());
     auto [write_ec, written] = co_await http::async_write(stream, res, use_tuple);
     (void)written;

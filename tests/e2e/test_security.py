@@ -155,43 +155,103 @@ def read_http_answer(tls: ssl.SSLSocket) -> tuple[str, bytes]:
     return head.split(b"\r\n", 1)[0].decode(), body
 
 
-def enroll_then_upgrade(tower, token: str, host: str) -> tuple[str, str]:
-    """POST /v1/enroll and then a session upgrade on the same connection, without a client
-    certificate: the enrollment's status line and the upgrade's."""
-    enrollment = json.dumps({"token": token, "host": host, "csr": new_csr()}).encode()
-    with socket.create_connection(("127.0.0.1", tower.port), timeout=10) as raw:
-        with tower.ssl_context().wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-            tls.sendall(b"POST /v1/enroll HTTP/1.1\r\n"
-                        + f"Host: 127.0.0.1:{tower.port}\r\nContent-Type: application/json\r\n".encode()
-                        + f"Content-Length: {len(enrollment)}\r\n\r\n".encode() + enrollment)
-            enrolled, _ = read_http_answer(tls)
-            tls.sendall(("GET /v1/session HTTP/1.1\r\n"
-                         f"Host: 127.0.0.1:{tower.port}\r\n"
-                         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-            answer = tls.recv(4096).decode(errors="replace")
-    return enrolled, answer.split("\r\n", 1)[0] if answer else "closed without an answer"
+class TowerConnection:
+    """One TLS connection to the tower without a client certificate, for requests in turn."""
+
+    def __init__(self, tower):
+        self.tower = tower
+        raw = socket.create_connection(("127.0.0.1", tower.port), timeout=10)
+        self.tls = tower.ssl_context().wrap_socket(raw, server_hostname="127.0.0.1")
+
+    def enroll(self, token: str, host: str) -> str:
+        """POST /v1/enroll, keep-alive; the answer's status line."""
+        body = json.dumps({"token": token, "host": host, "csr": new_csr()}).encode()
+        self.tls.sendall(b"POST /v1/enroll HTTP/1.1\r\n"
+                         + f"Host: 127.0.0.1:{self.tower.port}\r\nContent-Type: application/json\r\n".encode()
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        return read_http_answer(self.tls)[0]
+
+    def get(self, path: str) -> str:
+        """A GET, keep-alive; the answer's status line."""
+        self.tls.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.tower.port}\r\n\r\n".encode())
+        return read_http_answer(self.tls)[0]
+
+    def upgrade(self) -> str:
+        """The session's upgrade; the answer's status line, or how the connection ended."""
+        self.tls.sendall(("GET /v1/session HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1:{self.tower.port}\r\n"
+                          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        answer = self.tls.recv(4096).decode(errors="replace")
+        return answer.split("\r\n", 1)[0] if answer else "closed without an answer"
+
+    def close(self) -> None:
+        self.tls.close()
 
 
-def test_a_host_opens_its_first_session_on_the_connection_it_enrolled_on(make_site):
+@pytest.fixture
+def connections(tower):
+    opened: list[TowerConnection] = []
+
+    def open_one() -> TowerConnection:
+        opened.append(TowerConnection(tower))
+        return opened[-1]
+
+    yield open_one
+    for connection in opened:
+        connection.close()
+
+
+def test_a_host_opens_its_first_session_on_the_connection_it_enrolled_on(make_site, connections):
     site = make_site("north-1", {"region": "north"}, start_agent=False)
-    enrolled, upgraded = enroll_then_upgrade(make_site.tower, make_site.token(site.name), "north-1-h1")
-    assert re.match(r"HTTP/1\.1 200\b", enrolled), enrolled
+    connection = connections()
+    assert re.match(r"HTTP/1\.1 200\b", connection.enroll(make_site.token(site.name), "north-1-h1"))
+    upgraded = connection.upgrade()
     assert re.match(r"HTTP/1\.1 101\b", upgraded), f"no session on the enrollment's connection: {upgraded}"
 
 
-def test_a_refused_enrollment_opens_no_session_on_its_connection(make_site):
+@pytest.mark.parametrize("before", ["nothing", "a-successful-enrollment"])
+def test_a_refused_enrollment_opens_no_session_on_its_connection(make_site, connections, before):
     site = make_site("north-1", {"region": "north"}, start_agent=False)
-    ident, secret, fingerprint = token_parts(make_site.token(site.name))
-    enrolled, upgraded = enroll_then_upgrade(make_site.tower, f"{ident}.{flip_first_char(secret)}.{fingerprint}", "north-1-h1")
-    assert re.match(r"HTTP/1\.1 401\b", enrolled), enrolled
-    assert re.match(r"HTTP/1\.1 401\b", upgraded), f"a refused enrollment opened a session: {upgraded}"
+    ident, secret, fingerprint = token_parts(make_site.token(site.name, "--uses", "2"))
+    connection = connections()
+    if before == "a-successful-enrollment":
+        assert re.match(r"HTTP/1\.1 200\b", connection.enroll(f"{ident}.{secret}.{fingerprint}", "north-1-h1"))
+    refused = connection.enroll(f"{ident}.{flip_first_char(secret)}.{fingerprint}", "north-1-h2")
+    assert re.match(r"HTTP/1\.1 401\b", refused), refused
+    upgraded = connection.upgrade()
+    assert re.match(r"HTTP/1\.1 401\b", upgraded), f"a session opened after a refused enrollment: {upgraded}"
+
+
+def test_only_the_request_right_after_an_enrollment_may_open_its_session(make_site, connections):
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    connection = connections()
+    assert re.match(r"HTTP/1\.1 200\b", connection.enroll(make_site.token(site.name), "north-1-h1"))
+    assert re.match(r"HTTP/1\.1 200\b", connection.get("/v1/ca"))
+    upgraded = connection.upgrade()
+    assert re.match(r"HTTP/1\.1 401\b", upgraded), f"a session opened two requests after the enrollment: {upgraded}"
+
+
+def test_a_host_enrolled_again_elsewhere_opens_no_session_on_its_first_connection(make_site, connections):
+    # The second enrollment gives the host a new certificate serial: the first connection's
+    # claim is to the replaced one.
+    site = make_site("north-1", {"region": "north"}, start_agent=False)
+    token = make_site.token(site.name, "--uses", "2")
+    first, second = connections(), connections()
+    assert re.match(r"HTTP/1\.1 200\b", first.enroll(token, "north-1-h1"))
+    assert re.match(r"HTTP/1\.1 200\b", second.enroll(token, "north-1-h1"))
+    upgraded = first.upgrade()
+    assert re.match(r"HTTP/1\.1 401\b", upgraded), f"a replaced enrollment opened a session: {upgraded}"
+    assert re.match(r"HTTP/1\.1 101\b", second.upgrade())
 
 
 def test_an_agent_enrolls_and_opens_its_first_session_on_one_connection_and_later_ones_with_its_certificate(make_site):
     site = make_site("north-1", {"region": "north"})
     first = site.agents[-1]
-    assert "session to the tower established" in first.log()
     assert "on the connection it enrolled on" in first.log(), first.log_tail()
+    written_before = len(first.log())  # both agents of the host write to one log file
     again = make_site.restart_agent(site)
-    assert "with its certificate" in again.log(), again.log_tail()
+    after_restart = again.log()[written_before:]
+    assert "session to the tower established" in after_restart, again.log_tail()
+    assert "with its certificate" in after_restart, again.log_tail()
+    assert "on the connection it enrolled on" not in after_restart, again.log_tail()

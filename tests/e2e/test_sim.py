@@ -82,3 +82,17 @@ def test_simulated_sites_run_their_own_applications_fail_where_told_and_time_eac
         assert "sessions 4/4, containers running 6" in sim.log(), sim.log()
     finally:
         sim.stop()
+
+
+def test_a_simulation_whose_duration_ends_while_sites_enroll_stops_cleanly(outpost_bin, tower, cli, tmp_path):
+    # One site at a time: 600 enrollments take longer than the one-second duration, so it ends
+    # with enrollments under way, which is not a failure.
+    sim = Daemon("sim", [outpost_bin, "sim", "--sites", "600", "--enroll-concurrency", "1", "--duration", "1s"],
+                 tmp_path / "sim.log", env=cli.env())
+    try:
+        assert sim.wait_exit(120) == 0, sim.log_tail()
+        log = sim.log()
+        assert "simulation ended after 1 s" in log, log
+        assert "enrolled 600/600" not in log, "every site enrolled within the duration: the test proves nothing"
+    finally:
+        sim.stop()
