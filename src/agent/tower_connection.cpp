@@ -39,6 +39,9 @@ asio::awaitable<Result<TlsSocket>> connect_to_tower(const Endpoint& endpoint, as
   if (auto [ec, connected] = co_await stream.async_connect(results, use_tuple); ec)
     co_return unreachable(endpoint, "cannot connect: " + ec.message());
   stream.expires_never();
+  // Like the tower's end: a message goes when it is written, not when the last one is acknowledged.
+  boost::system::error_code no_delay_failed;
+  stream.socket().set_option(tcp::no_delay(true), no_delay_failed);
   TlsSocket tls(stream.release_socket(), trust, TlsRole::client);
   if (certificate)
     if (auto presented = present_certificate(tls.native_handle(), *certificate); !presented) co_return std::unexpected(presented.error());
