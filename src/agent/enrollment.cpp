@@ -101,9 +101,9 @@ asio::awaitable<Result<Enrolled>> enroll(EnrollmentRequest request, std::filesys
     SocketDeadline deadline(tls);
     deadline.expires_after(exchange_timeout);
     if (auto [ec, sent] = co_await http::async_write(tls, post, use_tuple); ec)
-      co_return fail(0, "unreachable", "cannot send the enrollment to the tower: " + ec.message());
+      co_return unreachable(request.endpoint, "cannot send the enrollment: " + ec.message());
     if (auto [ec, read] = co_await http::async_read(tls, buffer, answer, use_tuple); ec)
-      co_return fail(0, "unreachable", "no answer from the tower to the enrollment: " + ec.message());
+      co_return unreachable(request.endpoint, "no answer to the enrollment: " + ec.message());
   }
   auto identity = store_identity(request, answer.result_int(), answer.body(), data_dir, sync);
   if (!identity) co_return std::unexpected(identity.error());

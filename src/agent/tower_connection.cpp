@@ -18,10 +18,6 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto step_timeout = std::chrono::seconds(10);
 
-std::unexpected<Error> unreachable(const Endpoint& endpoint, const std::string& cause) {
-  return fail(0, "unreachable", "cannot reach the tower at " + endpoint.host + ":" + endpoint.port + ": " + cause);
-}
-
 }  // namespace
 
 asio::awaitable<Result<TlsSocket>> connect_to_tower(const Endpoint& endpoint, asio::ssl::context& trust,

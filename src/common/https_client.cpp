@@ -45,9 +45,13 @@ std::string authority(const Endpoint& endpoint) {
   return host + ":" + endpoint.port;
 }
 
+}  // namespace
+
 std::unexpected<Error> unreachable(const Endpoint& endpoint, const std::string& cause) {
   return fail(0, "unreachable", "cannot reach https://" + authority(endpoint) + ": " + cause);
 }
+
+namespace {
 
 std::string lower_case(std::string_view text) {
   std::string out(text);

@@ -21,6 +21,10 @@ struct Endpoint {
   std::string port;  // e.g. "7443"
 };
 
+// The error for a tower that cannot be reached: status 0, code "unreachable", the message naming
+// https://HOST:PORT and the cause. Every client of the tower reports it the same way.
+std::unexpected<Error> unreachable(const Endpoint& endpoint, const std::string& cause);
+
 // Parses "https://HOST:PORT" (path ignored, port defaults to 443). http:// is refused: the tower
 // only speaks TLS.
 Result<Endpoint> parse_tower_url(const std::string& url);
