@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # the tower's memory allocator (docs/architecture.md)
+  libjemalloc-dev
   # time zones of upgrade windows: the date/tz library reads the system tz database
   libhowardhinnant-date-dev tzdata
   # runtime parts: container engine, OCI registry, test images, HA store

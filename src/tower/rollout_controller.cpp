@@ -224,7 +224,18 @@ void RolloutController::refresh_views(const std::vector<Stored<Deployment>>& dep
       kept.emplace_back(&deployment, &views);
       continue;
     }
-    // New, or its placement or application may differ: every site again.
+    if (views.deployment_revision >= 0 && views.placement == deployment.placement.text() &&
+        views.application == deployment.application) {
+      // A new version or rollout policy: the same sites, each running what it ran. Building
+      // 10,000 views again would delay the rollout's first step, and so every site's new state.
+      views.deployment_revision = stored.revision;
+      views.moved = true;
+      kept.emplace_back(&deployment, &views);
+      continue;
+    }
+    // New, or its placement or application differs: every site again.
+    views.placement = deployment.placement.text();
+    views.application = deployment.application;
     views.sites.clear();
     for (const auto& [name, entry] : fleet_.sites()) {
       std::optional<Json> instances;

@@ -66,6 +66,8 @@ class RolloutController {
   // sites that changed: at 10,000 sites building every view cost a step 100 ms.
   struct Views {
     std::int64_t deployment_revision = -1;  // the deployment they were built for
+    std::string placement;                  // its placement expression and application then
+    std::string application;
     std::vector<SiteView> sites;            // by name
     bool moved = true;                      // a view changed since the last step that ran
   };

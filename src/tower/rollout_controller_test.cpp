@@ -211,6 +211,26 @@ TEST_F(RolloutControllerSitesTest, ARolloutAtRestIsSteppedOnlyWhenOneOfItsSitesC
   EXPECT_EQ(rollouts_->counters().steps, before.steps + 2) << "a site's record changed, though its view compares equal";
 }
 
+TEST_F(RolloutControllerSitesTest, ANewVersionKeepsTheSiteViewsAndANewPlacementBuildsThemAgain) {
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  const auto before = rollouts_->counters();
+  ASSERT_EQ(call("POST", "/v1/apply", version_2_app() + "---\n" + version_2_deployment()).status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  // The apply stepped the rollout, which told placement to give n1 (one site at a time) 2.0.0.
+  EXPECT_EQ(rollouts_->counters().views_built, before.views_built + 1)
+      << "only n1, whose desired state changed: the other sites run what they ran";
+  EXPECT_EQ(rollouts_->describe("shop").value()["to-version"], "2.0.0");
+  ASSERT_EQ(rollouts_->describe("shop").value()["sites"].size(), 3u);
+
+  const auto kept = rollouts_->counters();
+  std::string everywhere = version_2_deployment();
+  everywhere.replace(everywhere.find("region = north"), 14, "has(region)");
+  ASSERT_EQ(call("POST", "/v1/apply", everywhere).status, 200);
+  ASSERT_TRUE(rollouts_->step_all().has_value());
+  EXPECT_GE(rollouts_->counters().views_built, kept.views_built + 4) << "every site the new placement places";
+  EXPECT_TRUE(rollouts_->describe("shop").value()["sites"].contains("s1"));
+}
+
 TEST_F(RolloutControllerSitesTest, ASiteLeavingThePlacementLeavesTheRolloutAndTheStore) {
   ASSERT_EQ(call("PATCH", "/v1/sites/n3", R"({"labels":{"region":"south"}})").status, 200);
   ASSERT_TRUE(rollouts_->step_all().has_value());
