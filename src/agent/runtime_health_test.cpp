@@ -160,6 +160,29 @@ TEST_F(RuntimeHealthTest, ANewSpecStartsAFreshHistoryNotARestart) {
   EXPECT_TRUE(web()["ready"].get<bool>());
 }
 
+// The probe loop alone, no probe_pass() from the test: with nothing due it waits without a
+// deadline, and a container that appears wakes it.
+TEST_F(RuntimeHealthTest, AContainerThatAppearsWhileTheProbeLoopWaitsHasItsProbeStartedAtOnce) {
+  deploy("{name: web, image: registry.local/shop/web:1}");
+  const std::string yaml = R"(name: shop
+version: 2.0.0
+services:
+  - name: web
+    containers:
+      - {name: web, image: registry.local/shop/web:1,
+         probes: {readiness: {exec: {command: [check]}, period: 1s, failure-threshold: 1}}}
+)";
+  Application app = Application::from_json(parse_document(yaml).value()).value();
+  engine_.set_exec_result(web_name, {1, "warming up\n"});
+  const auto from = tower_.revision;
+  tower_.update({{"shop", SiteApp{"shop", app, {{"web", "web-0", "h1"}}}}}, tower_.vars);
+  ASSERT_TRUE(runtime_->apply_desired(tower_.delta_since(from)).has_value());
+  settle();
+  EXPECT_EQ(web()["version"], "2.0.0");
+  EXPECT_EQ(web()["last_probe"]["message"], "exit code 1: warming up") << web().dump();
+  EXPECT_FALSE(web()["ready"].get<bool>());
+}
+
 TEST_F(RuntimeHealthTest, NeverPolicyLeavesAFailedContainerDown) {
   deploy("{name: web, image: registry.local/shop/web:1, restart: never}");
   ASSERT_TRUE(engine_.crash(web_id(), 1));

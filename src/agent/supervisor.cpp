@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace outpost::agent {
 namespace {
 
@@ -130,6 +132,11 @@ Json HealthSupervisor::status(const std::string& name, TimePoint now) const {
 bool HealthSupervisor::status_changes_with_time(const std::string& name) const {
   auto it = entries_.find(name);
   return it != entries_.end() && it->second.observed && it->second.health.changes_with_time();
+}
+
+bool HealthSupervisor::any_status_changes_with_time() const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [](const auto& entry) { return entry.second.observed && entry.second.health.changes_with_time(); });
 }
 
 bool HealthSupervisor::ready(const std::string& name) const {

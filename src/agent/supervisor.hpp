@@ -70,6 +70,7 @@ class HealthSupervisor {
   Json status(const std::string& name, TimePoint now) const;
   // Whether that status can change with time alone (ContainerHealth::changes_with_time).
   bool status_changes_with_time(const std::string& name) const;
+  bool any_status_changes_with_time() const;
   bool ready(const std::string& name) const;
 
  private:
