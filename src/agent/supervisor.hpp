@@ -74,9 +74,16 @@ class HealthSupervisor {
   bool ready(const std::string& name) const;
 
  private:
+  // What a container's health history belongs to: a change starts a fresh history.
+  struct Definition {
+    std::string spec_hash;
+    Json probes;
+    std::string restart;
+    bool operator==(const Definition&) const = default;
+  };
   struct Entry {
     std::uint64_t generation = 0;
-    std::string definition;  // spec hash + probes + restart: a change starts a fresh history
+    Definition definition;
     ContainerHealth health;
     ProbeSet probes;
     std::vector<PublishedPort> ports;

@@ -71,6 +71,20 @@ TEST(RolloutFleet, SiteOutsideItsWindowIsHeldUntilTheWindowOpens) {
   EXPECT_EQ(driver.state.phase, RolloutPhase::complete);
 }
 
+TEST(RolloutFleet, ANewVersionAfterACompletedRolloutStartsOneAndRetargetsNothing) {
+  Fleet fleet({"a", "b"});
+  auto policy = policy_from(R"({"healthy-for": "1m"})");
+  Driver driver = drive(fleet, policy);
+  driver.run_for(30min);
+  ASSERT_EQ(driver.state.phase, RolloutPhase::complete);
+
+  driver.state = retarget(driver.state, "3.0.0", fleet.views(), policy, driver.now);
+  EXPECT_EQ(driver.state.from_version, "2.0.0");
+  EXPECT_EQ(driver.state.to_version, "3.0.0");
+  EXPECT_TRUE(has_event(driver.state, "rollout-started"));
+  EXPECT_FALSE(has_event(driver.state, "rollout-retargeted")) << "nothing was under way";
+}
+
 TEST(RolloutFleet, NewerVersionMidRolloutRetargetsAndKeepsTheOldTargetUntilEachSiteTurn) {
   Fleet fleet({"a", "b", "c", "d"});
   auto policy = policy_from(R"({"healthy-for": "1m"})");
