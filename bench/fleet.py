@@ -133,7 +133,7 @@ class Tower:
 class TimingLog:
     """What the simulated hosts saw, from `outpost sim --timing-file`: one line per change of a
     host's checkpointed revision or running images, stamped by the simulator's clock when it
-    noticed (it looks every 10 ms). Read incrementally as the simulator appends."""
+    noticed (it looks every 50 ms). Read incrementally as the simulator appends."""
 
     def __init__(self, path: Path):
         self.path = path
