@@ -14,7 +14,8 @@ one host each, then prints:
   4. REST latency (keep-alive HTTPS) for reads and writes while every site is connected;
   5. bytes on the wire per host (payload of TCP, so TLS and WebSocket framing included, TCP/IP
      headers not), from the kernel's per-socket counters (`ss -ti`) of the tower's sockets:
-     idle per hour, per deployment update, and on reconnect after an outage with K changes.
+     at enrollment (each host's session socket, which carried its enrollment too), idle per
+     hour, per deployment update, and on reconnect after an outage with K changes.
 Everything it starts is stopped and removed at the end, also on failure or Ctrl-C. Every wait
 is bounded. Figures only: nothing here passes or fails on a time.
 """
@@ -105,14 +106,27 @@ class Tower:
     def resources(self) -> tuple[int, float]:
         return process_resources(self.process.pid)
 
-    def session_bytes(self) -> tuple[int, int]:
-        """(bytes sent, bytes received) by the tower over its established sockets, from TCP_INFO."""
+    def socket_bytes(self) -> list[tuple[int, int]]:
+        """(bytes sent, bytes received) by the tower over each established socket, from TCP_INFO."""
         self.connection.close()  # the benchmark's own REST connection is not a session
         out = subprocess.run(["ss", "-tinH", "state", "established", f"( sport = :{self.port} )"],
                              capture_output=True, text=True, timeout=60).stdout
-        sent = sum(int(n) for n in re.findall(r"bytes_acked:(\d+)", out))
-        received = sum(int(n) for n in re.findall(r"bytes_received:(\d+)", out))
-        return sent, received
+        sockets: list[str] = []
+        for line in out.splitlines():  # a socket's line, then its indented TCP_INFO line
+            if line[:1].isspace() and sockets:
+                sockets[-1] += line
+            else:
+                sockets.append(line)
+        counted = []
+        for text in sockets:
+            sent, received = re.search(r"bytes_acked:(\d+)", text), re.search(r"bytes_received:(\d+)", text)
+            counted.append((int(sent.group(1)) if sent else 0, int(received.group(1)) if received else 0))
+        return counted
+
+    def session_bytes(self) -> tuple[int, int]:
+        """(bytes sent, bytes received) by the tower over its established sockets, from TCP_INFO."""
+        counted = self.socket_bytes()
+        return sum(sent for sent, _ in counted), sum(received for _, received in counted)
 
     def sessions(self) -> int:
         self.connection.close()
@@ -301,6 +315,14 @@ def main() -> int:
         all_sessions = time.perf_counter() - started
         print(f"  {sim.enrolled_line()}")
         print(f"  every host holding a session {all_sessions:.1f} s after the start ({n / all_sessions:.0f} sites/s)")
+        # Each host enrolled on the connection its session now holds, so its socket's counters are
+        # the enrollment: handshake, request and answer, upgrade, hello, first state and reports,
+        # and the pings since. The median socket is a site's; the simulator's own API
+        # connections (sites created, join tokens) are a few sockets among N and do not move it.
+        per_socket = tower.socket_bytes()
+        print(f"  bytes per host at enrollment (median socket): "
+              f"{statistics.median(sent for sent, _ in per_socket):.0f} to the host, "
+              f"{statistics.median(received for _, received in per_socket):.0f} from it")
         print(f"  CPU per host: tower {1e3 * (tower.resources()[1] - tower_cpu_before) / n:.2f} ms, "
               f"simulator {1e3 * process_resources(sim.process.pid)[1] / n:.2f} ms")
 
