@@ -305,8 +305,9 @@ RolloutState retarget(const RolloutState& state, const std::string& new_version,
   RolloutState next = start_rollout(previous, new_version, sites, policy, now);
   for (auto& [name, site] : next.sites)
     if (auto old = state.sites.find(name); old != state.sites.end()) site.version = old->second.version;
-  // After a completed rollout the new one simply starts: nothing was under way to retarget.
-  if (state.phase != RolloutPhase::complete)
+  // After a completed or rolled-back rollout the new one simply starts: nothing was under way
+  // to retarget, and every site runs the version the new rollout starts from.
+  if (state.phase != RolloutPhase::complete && state.phase != RolloutPhase::rolled_back)
     next.record({next.started_at, "rollout-retargeted", "",
                  new_version + " arrived while rolling out " + state.to_version + " (" + to_string(state.phase) +
                      "); sites keep their version until their turn"});

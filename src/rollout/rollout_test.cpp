@@ -74,6 +74,10 @@ TEST(Rollout, FailedCanaryRollsBackAndNothingElseMoves) {
   EXPECT_EQ(driver.state.phase, RolloutPhase::rolled_back);
   EXPECT_TRUE(has_event(driver.state, "rollback-complete"));
   EXPECT_EQ(driver.run_for(1h).versions.at("a"), "1.0.0");
+
+  RolloutState next = retarget(driver.state, "3.0.0", fleet.views(), policy, driver.now);
+  EXPECT_EQ(next.from_version, "1.0.0");
+  EXPECT_FALSE(has_event(next, "rollout-retargeted")) << "a rolled-back rollout is not under way";
 }
 
 TEST(Rollout, FailedCanaryPausesForAPersonWhoResumesAndPromotes) {

@@ -65,8 +65,8 @@ class RolloutController {
   // The views of one deployment's placed sites, kept between passes and rebuilt only for the
   // sites that changed: at 10,000 sites building every view cost a step 100 ms.
   struct Views {
-    std::int64_t deployment_revision = -1;  // the deployment they were built for
-    std::string placement;                  // its placement expression and application then
+    std::int64_t deployment_revision = -1;  // the deployment's revision last seen
+    std::string placement;                  // its placement expression and application when built
     std::string application;
     std::vector<SiteView> sites;            // by name
     bool moved = true;                      // a view changed since the last step that ran
