@@ -64,10 +64,10 @@ class AgentRuntime {
   // One pass of the probe loop: starts the probes that are due and wakes the reconciler when a
   // restart is. The loop calls it; tests drive it under a manual clock.
   void probe_pass();
-  // Makes the probe loop look again now: what is due may have changed.
-  void look_at_health();
 
  private:
+  // Makes the probe loop look again now: what is due may have changed.
+  void look_at_health();
   boost::asio::awaitable<void> reconcile_once();
   // Feeds the supervisor what the engine lists (fetching the output of containers that exited)
   // and restarts, stopping first, the running containers whose liveness failed.

@@ -20,18 +20,14 @@ std::vector<ObservedExit> HealthSupervisor::observe(const std::vector<PlannedCon
   for (const auto& planned : plan) {
     planned_names.insert(planned.name);
     auto it = entries_.find(planned.name);
-    // Compared field by field: every reconcile pass (each 5 s on every host) looks at every
-    // container, and serialising its probes to compare cost more than the rest of the look.
-    if (it == entries_.end() || it->second.definition.spec_hash != planned.spec_hash ||
-        it->second.definition.probes != planned.probes || it->second.definition.restart != planned.restart) {
-      Definition definition{planned.spec_hash, planned.probes, planned.restart};
+    if (it == entries_.end() || !it->second.definition.matches(planned)) {
       // The tower validated both; a failure here means an agent older than the spec, and the
       // container still runs, judged by no probes rather than not at all.
       auto probes = parse_probe_set(planned.probes, "probes");
       if (!probes) spdlog::warn("{}: ignoring probes: {}", planned.name, probes.error().message);
       auto policy = parse_restart_policy(planned.restart);
       ProbeSet set = probes ? *probes : ProbeSet{};
-      Entry entry{next_generation_++, std::move(definition),
+      Entry entry{next_generation_++, Definition{planned.spec_hash, planned.probes, planned.restart},
                   ContainerHealth(set, policy ? *policy : RestartPolicy::always, backoff_), set, {}, {}, {}, {}, false};
       it = entries_.insert_or_assign(planned.name, std::move(entry)).first;
     }

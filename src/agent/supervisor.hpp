@@ -79,7 +79,11 @@ class HealthSupervisor {
     std::string spec_hash;
     Json probes;
     std::string restart;
-    bool operator==(const Definition&) const = default;
+    // Compared field by field, without copying: every reconcile pass (each 5 s on every host)
+    // looks at every container.
+    bool matches(const PlannedContainer& planned) const {
+      return spec_hash == planned.spec_hash && probes == planned.probes && restart == planned.restart;
+    }
   };
   struct Entry {
     std::uint64_t generation = 0;
